@@ -1,0 +1,37 @@
+# tfnotes: every target sets itself up (a .venv made by `make install`).
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+NAME ?= slot_filling
+ARGS ?=
+LOGDIR ?= tensorboard_logs
+PORT ?= 6006
+
+.PHONY: install test experiment experiments tensorboard bench clean
+
+install: $(STAMP)
+
+$(STAMP): setup.cfg pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+test: install
+	$(PY) -m pytest -q tests
+
+experiment: install
+	$(PY) -m experiments $(NAME) $(ARGS)
+
+experiments: install
+	$(PY) -m experiments --list
+
+tensorboard: install
+	$(VENV)/bin/tensorboard --logdir $(LOGDIR) --host 127.0.0.1 --port $(PORT)
+
+bench: install
+	$(PY) -m experiments cell_benchmark $(ARGS)
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache
