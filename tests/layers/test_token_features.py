@@ -1,0 +1,53 @@
+"""Token encoders: exact outputs on hand-made ids, masks, and .keras round trips."""
+
+import keras
+import numpy as np
+
+from tfnotes.layers import CharacterCNN, OneHotTokens, SummedEmbedding
+
+
+def test_one_hot_tokens_is_one_of_n_with_padding_masked():
+    ids = np.array([[2, 1, 0]])
+    layer = OneHotTokens(4)
+    np.testing.assert_array_equal(
+        keras.ops.convert_to_numpy(layer(ids)),
+        [[[0, 0, 1, 0], [0, 1, 0, 0], [1, 0, 0, 0]]],
+    )
+    np.testing.assert_array_equal(keras.ops.convert_to_numpy(layer.compute_mask(ids)), [[True, True, False]])
+
+
+def test_summed_embedding_equals_multi_hot_times_weights():
+    weights = np.arange(12, dtype="float32").reshape(6, 2)
+    layer = SummedEmbedding(6, 2, embeddings_initializer=keras.initializers.Constant(weights))
+    ids = np.array([[[1, 3, 0], [0, 0, 0]]])
+    output = keras.ops.convert_to_numpy(layer(ids))
+    multi_hot = np.zeros((6,), "float32")
+    multi_hot[[1, 3]] = 1
+    np.testing.assert_allclose(output[0, 0], multi_hot @ weights)
+    np.testing.assert_allclose(output[0, 1], [0, 0])
+    np.testing.assert_array_equal(keras.ops.convert_to_numpy(layer.compute_mask(ids)), [[True, False]])
+
+
+def test_character_cnn_ignores_padding_characters():
+    layer = CharacterCNN(10, char_dim=4, filters=5, kernel_width=1)
+    short = np.array([[[3, 4, 0, 0]]])
+    padded_more = np.array([[[3, 4, 0, 0, 0, 0]]])
+    np.testing.assert_allclose(
+        keras.ops.convert_to_numpy(layer(short)), keras.ops.convert_to_numpy(layer(padded_more)), atol=1e-6
+    )
+    assert keras.ops.convert_to_numpy(layer(short)).shape == (1, 1, 5)
+
+
+def test_layers_survive_keras_save_and_load(tmp_path):
+    word_ids = keras.Input((None,), dtype="int32")
+    trigram_ids = keras.Input((None, 3), dtype="int32")
+    char_ids = keras.Input((None, 4), dtype="int32")
+    merged = keras.layers.Concatenate()(
+        [OneHotTokens(5)(word_ids), SummedEmbedding(7, 3)(trigram_ids), CharacterCNN(9, 4, 2)(char_ids)]
+    )
+    model = keras.Model([word_ids, trigram_ids, char_ids], merged)
+    inputs = [np.array([[1, 2]]), np.array([[[1, 2, 0], [3, 0, 0]]]), np.array([[[1, 2, 3, 0], [4, 0, 0, 0]]])]
+    path = tmp_path / "m.keras"
+    model.save(path)
+    reloaded = keras.models.load_model(path)
+    np.testing.assert_allclose(model.predict(inputs, verbose=0), reloaded.predict(inputs, verbose=0), atol=1e-6)
