@@ -1,0 +1,26 @@
+"""Training machinery shared by the experiments: configs, run directories, fitting, logging."""
+
+from tfnotes.train.config import CommonConfig, config_from_dict, config_to_dict, parse_overrides
+from tfnotes.train.fitting import fit_model
+from tfnotes.train.run_directory import RunDirectory
+from tfnotes.train.seeding import seed_everything
+from tfnotes.train.tensorboard_logging import (
+    TextSummaryCallback,
+    write_hparams,
+    write_scalars,
+    write_text,
+)
+
+__all__ = [
+    "CommonConfig",
+    "parse_overrides",
+    "config_to_dict",
+    "config_from_dict",
+    "RunDirectory",
+    "seed_everything",
+    "fit_model",
+    "write_hparams",
+    "write_scalars",
+    "write_text",
+    "TextSummaryCallback",
+]

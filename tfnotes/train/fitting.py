@@ -1,0 +1,102 @@
+"""`fit_model`: compile and `model.fit` with the run directory's checkpoints and logs."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any, Iterable
+
+import keras
+
+from tfnotes.train.callbacks import FlushingTensorBoard, StopOnNonFiniteLoss
+from tfnotes.train.run_directory import RunDirectory
+from tfnotes.train.tensorboard_logging import TextSummaryCallback
+
+
+def fit_model(
+    model: keras.Model,
+    train_data: Any,
+    validation_data: Any,
+    *,
+    config: Any,
+    run_dir: RunDirectory,
+    loss: Any,
+    metrics: Iterable[Any] | dict = (),
+    optimizer: keras.optimizers.Optimizer | None = None,
+    callbacks: Iterable[keras.callbacks.Callback] = (),
+    loss_weights: Any = None,
+) -> keras.callbacks.History:
+    """Compiles and trains `model`, checkpointing into `run_dir`, then saves model.keras.
+
+    Args:
+        model: a Keras model (built, or buildable by calling it on one batch).
+        train_data: a `tf.data.Dataset` of batches, or an ``(x, y)`` tuple of arrays
+            (batched with ``config.batch_size`` and shuffled each epoch).
+        validation_data: the same kinds, or None.
+        config: a `CommonConfig` (reads learning_rate, clipnorm, jit_compile, epochs,
+            batch_size).
+        run_dir: the `RunDirectory` to write into.
+        loss, metrics, loss_weights: as in `keras.Model.compile`.
+        optimizer: defaults to ``Adam(config.learning_rate, clipnorm=config.clipnorm)``.
+        callbacks: extra callbacks; a `TextSummaryCallback` without a run_dir gets this one.
+
+    Every epoch ends with a backup in ``run_dir.checkpoint_dir`` (weights, optimizer
+    state, epoch number); calling `fit_model` again with the same run directory
+    (``resume=``) restores it and continues with the next epoch. The backup is kept
+    after a successful run too, so ``resume=RUN_DIR epochs=MORE`` trains further.
+    A NaN or infinite loss raises `TrainingDiverged` and leaves the last good backup.
+    Event files go to ``run_dir/train`` and ``run_dir/validation``; config.json is
+    written too if the run directory has none yet.
+    """
+    if not run_dir.config_path.exists():  # the runner writes it; a direct run() may not
+        run_dir.write_config(config)
+    if optimizer is None:
+        optimizer = keras.optimizers.Adam(
+            learning_rate=config.learning_rate, clipnorm=config.clipnorm
+        )
+    model.compile(
+        optimizer=optimizer,
+        loss=loss,
+        metrics=metrics if isinstance(metrics, dict) else list(metrics),
+        loss_weights=loss_weights,
+        jit_compile=config.jit_compile,
+    )
+    _build_if_needed(model, train_data, config.batch_size)
+
+    callbacks = list(callbacks)
+    for callback in callbacks:
+        if isinstance(callback, TextSummaryCallback) and callback.run_dir is None:
+            callback.run_dir = run_dir
+    all_callbacks = [
+        # The guard comes first so that a diverged epoch never reaches the backup.
+        StopOnNonFiniteLoss(run_dir.checkpoint_dir),
+        keras.callbacks.BackupAndRestore(str(run_dir.checkpoint_dir), delete_checkpoint=False),
+        FlushingTensorBoard(log_dir=str(run_dir.path)),
+        *callbacks,
+    ]
+
+    if isinstance(train_data, tuple):
+        x, y = train_data
+        fit_inputs = dict(x=x, y=y, batch_size=config.batch_size, shuffle=True)
+    else:
+        fit_inputs = dict(x=train_data)
+    history = model.fit(
+        **fit_inputs,
+        validation_data=validation_data,
+        epochs=config.epochs,
+        callbacks=all_callbacks,
+        verbose=1 if sys.stdout.isatty() else 2,
+    )
+    model.save(run_dir.model_path)
+    return history
+
+
+def _build_if_needed(model: keras.Model, train_data: Any, batch_size: int) -> None:
+    # BackupAndRestore restores weights before the first step, so they must exist.
+    if model.built:
+        return
+    if isinstance(train_data, tuple):
+        inputs = keras.tree.map_structure(lambda array: array[:batch_size], train_data[0])
+    else:
+        element = next(iter(train_data.take(1)))
+        inputs = element[0] if isinstance(element, tuple) else element
+    model(inputs)

@@ -1,0 +1,152 @@
+"""One run's output directory: ``LOGDIR/NAME/RUN_ID/``.
+
+Holds TensorBoard event files (``train/``, ``validation/``, ...), ``config.json``
+(the resolved config), ``metrics.json`` (a flat object of final float metrics),
+``model.keras`` and ``checkpoint/`` (the per-epoch backup that ``resume=`` reads).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import numbers
+import os
+import pathlib
+import tempfile
+import time
+from typing import Any
+
+from tfnotes.errors import DataError, UsageError
+from tfnotes.train.config import config_to_dict
+
+CONFIG_FILE = "config.json"
+METRICS_FILE = "metrics.json"
+
+
+class RunDirectory:
+    """The directory one run writes into; create new ones with `RunDirectory.create`."""
+
+    def __init__(self, path: str | os.PathLike):
+        self.path = pathlib.Path(path)
+        self.metrics_written = False  # set by write_metrics, read by the runner
+        # Sub-run name -> open tf.summary writer, kept by tensorboard_logging so that
+        # repeated writes share one event file instead of making one file per call.
+        self.summary_writers: dict[str, Any] = {}
+
+    def __repr__(self) -> str:
+        return f"RunDirectory({str(self.path)!r})"
+
+    @classmethod
+    def create(cls, logdir: str | os.PathLike, name: str) -> RunDirectory:
+        """Makes a fresh ``LOGDIR/NAME/RUN_ID`` (RUN_ID a sortable local timestamp).
+
+        Two runs started in the same second get ``RUN_ID-01``, ``RUN_ID-02``, ...
+        """
+        parent = pathlib.Path(logdir) / name
+        parent.mkdir(parents=True, exist_ok=True)
+        run_id = time.strftime("%Y%m%d-%H%M%S")
+        for attempt in range(1000):
+            candidate = parent / (run_id if attempt == 0 else f"{run_id}-{attempt:02d}")
+            try:
+                candidate.mkdir()
+            except FileExistsError:
+                continue
+            return cls(candidate)
+        raise UsageError(f"could not make a new run directory under {parent}")
+
+    @classmethod
+    def open_existing(cls, path: str | os.PathLike) -> RunDirectory:
+        """Opens a run directory made earlier (for ``resume=``); UsageError if it isn't one."""
+        path = pathlib.Path(path)
+        if not path.is_dir():
+            raise UsageError(f"resume={path}: no such directory")
+        if not (path / CONFIG_FILE).is_file():
+            raise UsageError(f"resume={path} is not a run directory (it has no {CONFIG_FILE})")
+        return cls(path)
+
+    @property
+    def config_path(self) -> pathlib.Path:
+        """``config.json``: the resolved config of the run."""
+        return self.path / CONFIG_FILE
+
+    @property
+    def metrics_path(self) -> pathlib.Path:
+        """``metrics.json``: the final metrics, a flat object of floats."""
+        return self.path / METRICS_FILE
+
+    @property
+    def model_path(self) -> pathlib.Path:
+        """``model.keras``: the trained model, loadable with keras.models.load_model."""
+        return self.path / "model.keras"
+
+    @property
+    def checkpoint_dir(self) -> pathlib.Path:
+        """Where the per-epoch training backup lives (weights, optimizer state, epoch)."""
+        return self.path / "checkpoint"
+
+    def write_config(self, config: Any) -> None:
+        """Writes the resolved config (a config dataclass) as ``config.json``."""
+        _write_json_atomically(self.config_path, config_to_dict(config))
+
+    def read_config(self) -> dict[str, Any]:
+        """Reads ``config.json`` back as a dict; DataError if it isn't a JSON object."""
+        try:
+            values = json.loads(self.config_path.read_text())
+        except FileNotFoundError:
+            raise UsageError(
+                f"{self.path} is not a run directory (it has no {CONFIG_FILE})"
+            ) from None
+        except json.JSONDecodeError as error:
+            raise DataError(f"{self.config_path}: line {error.lineno}: {error.msg}") from None
+        if not isinstance(values, dict):
+            raise DataError(f"{self.config_path}: expected a JSON object")
+        return values
+
+    def write_metrics(self, metrics: dict[str, Any]) -> None:
+        """Writes ``metrics.json`` atomically: a flat JSON object of finite floats.
+
+        Raises ValueError (a programming error in the experiment) for a non-string
+        key, a nested or non-numeric value, or NaN/infinity.
+        """
+        flat = {}
+        for key, value in metrics.items():
+            if not isinstance(key, str):
+                raise ValueError(f"metrics keys must be strings, got {key!r}")
+            number = _as_float(value)
+            if number is None:
+                raise ValueError(f"metric {key!r} must be a number, got {type(value).__name__}")
+            if not math.isfinite(number):
+                raise ValueError(f"metric {key!r} is {number}; metrics.json holds finite numbers")
+            flat[key] = number
+        _write_json_atomically(self.metrics_path, flat)
+        self.metrics_written = True
+
+
+def _as_float(value: Any) -> float | None:
+    """The float a scalar metric holds (Python, NumPy or 0-d tensor), else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, numbers.Real):
+        return float(value)
+    if getattr(value, "shape", None) == () and hasattr(value, "dtype"):
+        try:
+            return float(value)
+        except (TypeError, ValueError):
+            return None
+    return None
+
+
+def _write_json_atomically(path: pathlib.Path, value: Any) -> None:
+    # A crash mid-write must never leave a truncated file: write a sibling, then rename.
+    descriptor, temporary = tempfile.mkstemp(
+        dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
+    )
+    try:
+        with os.fdopen(descriptor, "w") as handle:
+            json.dump(value, handle, indent=2, allow_nan=False)
+            handle.write("\n")
+        os.replace(temporary, path)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+        raise
