@@ -7,6 +7,8 @@ NAME ?= slot_filling
 ARGS ?=
 LOGDIR ?= tensorboard_logs
 PORT ?= 6006
+# Keep TensorFlow's C++ start-up chatter out of the way of our one-line errors.
+export TF_CPP_MIN_LOG_LEVEL ?= 2
 
 .PHONY: install test experiment experiments tensorboard bench clean
 
