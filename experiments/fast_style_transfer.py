@@ -1,0 +1,251 @@
+r"""Fast style transfer (Johnson et al.): a network learns one style, then stylises in one pass.
+
+The transformation network (tfnotes.style.transformer) learns, on a folder of
+content images, to minimise the same content + style + total-variation objective
+as `style_transfer` (losses on a fixed VGG19 or random backbone); afterwards any
+image is stylised by one forward pass instead of hundreds of optimisation steps.
+
+Run it:
+
+    make experiment NAME=fast_style_transfer ARGS="backbone=random"  # offline: drawn images
+    S=../shared/data/style
+    make experiment NAME=fast_style_transfer \
+        ARGS="style=$S/starry_night.jpg content=$S/tubingen.jpg content_dir=DIR"
+
+Without `content_dir=` it trains on synthetic drawings (and without `style=` /
+`content=` it draws those too), so the first command runs with no data and no
+network. Writes transformer.keras (load it with keras.models.load_model after
+`import tfnotes`), stylized.png (the `content` image at longest side `eval_size`),
+training loss terms and preview images in TensorBoard (train/), and metrics.json:
+initial_total_loss and total_loss, content_loss, style_loss, tv_loss (on a fixed
+batch of training images before and after training), seconds_per_step (training),
+seconds_per_image (one compiled forward pass at eval_size, median of
+`timing_repeats` after a warm-up), backbone_is_random.
+"""
+
+import dataclasses
+import statistics
+import time
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from tfnotes.errors import UsageError
+from tfnotes.style import (
+    BACKBONES,
+    StyleObjective,
+    as_tensors,
+    build_extractor,
+    build_transformer,
+    describe,
+    draw_content,
+    list_images,
+    load_image,
+    load_square,
+    save_image,
+    split_names,
+    style_images,
+)
+from tfnotes.style.backbones import check_layers
+from tfnotes.train import CommonConfig, RunDirectory, seed_everything, write_scalars, write_text
+
+# Johnson et al.'s VGG16 layers relu2_2 (content) and relu1_2, relu2_2, relu3_3, relu4_3 (style),
+# taken at the same depth (last convolution of the block) in VGG19.
+JOHNSON_CONTENT_LAYERS = "block2_conv2"
+JOHNSON_STYLE_LAYERS = "block1_conv2,block2_conv2,block3_conv4,block4_conv4"
+
+
+@dataclasses.dataclass
+class Config(CommonConfig):
+    """Fast-style-transfer settings; every field can be set as `key=value` on the command line."""
+
+    style: str | None = None  # the one style image to learn (None: a synthetic drawing)
+    content_dir: str | None = None  # folder of training content images (None: drawings)
+    content: str | None = None  # image stylised and timed after training (None: a drawing)
+    size: int = 256  # side of the square training crops (and longest side of the style image)
+    eval_size: int = 512  # longest side of the stylised output whose forward pass is timed
+    steps: int = 2000  # training steps
+    batch_size: int = 4  # content images per step
+    learning_rate: float = 1e-3  # Adam step size for the transformation network
+    content_weight: float = 1e4  # weight of the content term (definitions as style_transfer)
+    style_weight: float = 1e-2  # weight of the style term
+    tv_weight: float = 30.0  # weight of the total-variation term (per image)
+    content_layers: str = JOHNSON_CONTENT_LAYERS  # comma-separated VGG19 layers for content
+    style_layers: str = JOHNSON_STYLE_LAYERS  # comma-separated VGG19 layers for style
+    backbone: str = dataclasses.field(default="vgg19", metadata={"choices": BACKBONES})  # loss net
+    backbone_weights: str | None = None  # local VGG19 notop .h5 instead of the download
+    filters: int = 32  # transformer width (first convolution; doubles twice)
+    residual_blocks: int = 5  # residual blocks at the lowest resolution
+    max_images: int = 2000  # content images read from content_dir (all held in memory)
+    synthetic_images: int = 64  # synthetic content drawings when content_dir is not given
+    log_every: int = 100  # steps between TensorBoard scalars and preview images
+    timing_repeats: int = 5  # timed forward passes for seconds_per_image
+
+
+def smoke_overrides():
+    """The shrunken configuration `smoke=True` applies (fast enough for tests)."""
+    return dict(
+        size=64,
+        eval_size=64,
+        steps=6,
+        batch_size=2,
+        filters=8,
+        residual_blocks=1,
+        synthetic_images=6,
+        log_every=3,
+        timing_repeats=2,
+    )
+
+
+def training_images(config):
+    """Square content crops [N, size, size, 3] from content_dir, or synthetic drawings."""
+    if config.content_dir:
+        files = list_images(config.content_dir, role="content")[: config.max_images]
+        return np.stack([load_square(path, config.size, role="content") for path in files])
+    return np.stack(
+        [
+            draw_content(config.size, config.size, seed=config.seed + 100 + index)
+            for index in range(config.synthetic_images)
+        ]
+    )
+
+
+def evaluation_image(config):
+    """The image to stylise after training, longest side eval_size, sides multiples of 4."""
+    if config.content:
+        return load_image(config.content, config.eval_size, role="content", multiple=4)
+    width = config.eval_size
+    return draw_content(width, (width * 3 // 4) // 4 * 4, seed=config.seed)
+
+
+def build_objective(config):
+    """The weighted objective over the configured backbone and layers."""
+    content_layers, style_layers = split_names(config.content_layers), split_names(
+        config.style_layers
+    )
+    check_layers(content_layers)
+    check_layers(style_layers)
+    layers = tuple(dict.fromkeys(content_layers + style_layers))
+    extractor = build_extractor(
+        config.backbone, layers, weights_path=config.backbone_weights, seed=config.seed
+    )
+    return StyleObjective(
+        extractor,
+        content_layers,
+        style_layers,
+        config.content_weight,
+        config.style_weight,
+        config.tv_weight,
+    )
+
+
+def make_train_step(transformer, objective, optimizer, jit_compile):
+    """One compiled step: stylise a batch, score it against itself and the style, update."""
+
+    @tf.function(jit_compile=jit_compile)
+    def train_step(batch, style_targets, weights):
+        content_targets = [tf.stop_gradient(f) for f in objective.content_targets(batch)]
+        with tf.GradientTape() as tape:
+            terms = objective.terms(
+                transformer(batch, training=True), content_targets, style_targets, weights
+            )
+        gradients = tape.gradient(terms["total_loss"], transformer.trainable_variables)
+        optimizer.apply_gradients(zip(gradients, transformer.trainable_variables))
+        return terms
+
+    return train_step
+
+
+def evaluate(transformer, objective, batch, targets):
+    """Loss terms (floats) of the transformer's output on a fixed batch."""
+    terms = objective.terms(
+        transformer(batch, training=False), objective.content_targets(batch), *targets
+    )
+    return {name: float(value) for name, value in terms.items()}
+
+
+def time_forward(transformer, image, repeats, jit_compile):
+    """(stylised image, median seconds of a compiled forward pass after one warm-up pass)."""
+    forward = tf.function(lambda x: transformer(x, training=False), jit_compile=jit_compile)
+    batch = tf.constant(image[None])
+    output = forward(batch).numpy()
+    seconds = []
+    for _ in range(max(1, repeats)):
+        started = time.perf_counter()
+        output = forward(batch).numpy()
+        seconds.append(time.perf_counter() - started)
+    return output[0], statistics.median(seconds)
+
+
+def run(config, run_dir=None):
+    """Train the transformer, save it, stylise and time one image; returns the metrics."""
+    if config.smoke:
+        config = dataclasses.replace(config, **smoke_overrides())
+    run_dir = run_dir or RunDirectory.create(config.logdir, "fast_style_transfer")
+    run_dir.write_config(config)
+    seed_everything(config.seed)
+    if len(split_names(config.style)) > 1:
+        raise UsageError(
+            f"style={config.style}: fast style transfer learns one style; give one image "
+            f"(style_transfer blends several)"
+        )
+    images = training_images(config)
+    evaluation = evaluation_image(config)  # read before training so a bad path fails at once
+    objective = build_objective(config)
+    label = describe(config.backbone, config.backbone_weights)
+    print(f"{label}; {len(images)} training images of {config.size}x{config.size}", flush=True)
+    write_text(run_dir, "train", "backbone", label, step=0)
+
+    style = style_images(config.style, config.size, seed=config.seed + 1)[0]
+    grams, weights = objective.style_targets([style[None]])
+    targets = (as_tensors(grams), as_tensors(weights))
+    transformer = build_transformer(config.filters, config.residual_blocks)
+    optimizer = keras.optimizers.Adam(learning_rate=config.learning_rate)
+    optimizer.build(transformer.trainable_variables)
+    train_step = make_train_step(transformer, objective, optimizer, config.jit_compile)
+
+    fixed_batch = tf.constant(images[: config.batch_size])
+    initial = evaluate(transformer, objective, fixed_batch, targets)
+    rng = np.random.default_rng(config.seed)
+    writer = tf.summary.create_file_writer(str(run_dir.path / "train"))
+    seconds = []
+    for step in range(config.steps):
+        batch = tf.constant(
+            images[
+                rng.choice(len(images), config.batch_size, replace=len(images) < config.batch_size)
+            ]
+        )
+        started = time.perf_counter()
+        terms = {name: float(value) for name, value in train_step(batch, *targets).items()}
+        seconds.append(time.perf_counter() - started)
+        if step % config.log_every == 0 or step == config.steps - 1:
+            write_scalars(run_dir, "train", terms, step=step)
+            with writer.as_default():
+                tf.summary.image(
+                    "stylized_training_images",
+                    transformer(fixed_batch, training=False),
+                    step=step,
+                    max_outputs=config.batch_size,
+                )
+            print(f"step {step}: " + " ".join(f"{k}={v:.4g}" for k, v in terms.items()), flush=True)
+    writer.close()
+
+    transformer.save(run_dir.path / "transformer.keras")
+    stylized, seconds_per_image = time_forward(
+        transformer, evaluation, config.timing_repeats, config.jit_compile
+    )
+    save_image(stylized, run_dir.path / "stylized.png")
+    print(
+        f"stylised {evaluation.shape[1]}x{evaluation.shape[0]} pixels in {seconds_per_image:.4f} s",
+        flush=True,
+    )
+
+    metrics = evaluate(transformer, objective, fixed_batch, targets)
+    metrics["initial_total_loss"] = initial["total_loss"]
+    metrics["seconds_per_step"] = statistics.median(seconds[1:] or seconds or [0.0])
+    metrics["first_step_seconds"] = seconds[0] if seconds else 0.0
+    metrics["seconds_per_image"] = seconds_per_image
+    metrics["backbone_is_random"] = 1.0 if config.backbone == "random" else 0.0
+    run_dir.write_metrics(metrics)
+    return metrics
