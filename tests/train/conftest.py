@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
 import importlib.util
-import io
 import pathlib
 import sys
 
@@ -22,22 +20,6 @@ def import_toy():
     return module
 
 
-def run_main(args: list[str]) -> tuple[int, str, str]:
-    """Runs the runner in this process; returns (exit status, stdout, stderr)."""
-    from experiments.__main__ import main
-
-    stdout, stderr = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
-        status = main(args)
-    return status, stdout.getvalue(), stderr.getvalue()
-
-
-@pytest.fixture(name="run_main")
-def run_main_fixture():
-    """`run_main` for tests: ``run_main(args) -> (status, stdout, stderr)``."""
-    return run_main
-
-
 @pytest.fixture(scope="session")
 def toy():
     """The toy experiment, findable by the runner for the whole session."""
@@ -47,7 +29,7 @@ def toy():
 
 
 @pytest.fixture(scope="session")
-def finished_toy_run(toy, tmp_path_factory):
+def finished_toy_run(toy, tmp_path_factory, run_main):
     """One complete toy run through the runner (XLA on, the default): (logdir, run dir, stdout)."""
     logdir = tmp_path_factory.mktemp("logs")
     status, stdout, stderr = run_main(["toy", f"logdir={logdir}", "seed=3"])

@@ -2,41 +2,17 @@
 
 from __future__ import annotations
 
-import contextlib
-import importlib.util
-import io
 import pathlib
 import subprocess
 import sys
 
 import pytest
 
-from experiments.__main__ import main
-
-TOY_PATH = pathlib.Path(__file__).parent / "train" / "toy_experiment.py"
-
-
-@pytest.fixture
-def toy(monkeypatch):
-    """tests/train/toy_experiment.py, registered as ``experiments.toy`` for one test."""
-    spec = importlib.util.spec_from_file_location("experiments.toy", TOY_PATH)
-    module = importlib.util.module_from_spec(spec)
-    monkeypatch.setitem(sys.modules, "experiments.toy", module)
-    spec.loader.exec_module(module)
-    return module
-
-
-def run_main(args):
-    stdout, stderr = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
-        status = main(args)
-    return status, stdout.getvalue(), stderr.getvalue()
-
 
 def test_unknown_experiment_in_a_subprocess_is_one_line_and_status_2(tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "experiments", "no_such_experiment", f"logdir={tmp_path}"],
-        capture_output=True, text=True, timeout=120, cwd=pathlib.Path(__file__).parents[1],
+        capture_output=True, text=True, timeout=120, cwd=pathlib.Path(__file__).parents[2],
     )
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
@@ -46,7 +22,7 @@ def test_unknown_experiment_in_a_subprocess_is_one_line_and_status_2(tmp_path):
     assert list(tmp_path.iterdir()) == []  # nothing written
 
 
-def test_list_shows_each_experiment_with_its_docstring_line(toy):
+def test_list_shows_each_experiment_with_its_docstring_line(toy, run_main):
     status, stdout, _ = run_main(["--list"])
     assert status == 0
     (toy_line,) = [line for line in stdout.splitlines() if line.split()[0] == "toy"]
@@ -54,7 +30,7 @@ def test_list_shows_each_experiment_with_its_docstring_line(toy):
     assert "__main__" not in stdout
 
 
-def test_unknown_experiment_lists_the_available_ones(toy):
+def test_unknown_experiment_lists_the_available_ones(toy, run_main):
     status, _, stderr = run_main(["toys"])
     assert status == 2
     assert stderr.startswith("error: unknown experiment 'toys'; available: ") and "toy" in stderr
@@ -71,18 +47,18 @@ def test_unknown_experiment_lists_the_available_ones(toy):
         ("units", "expected key=value, got 'units'"),
     ],
 )
-def test_bad_keys_and_values_exit_2_with_one_line(toy, tmp_path, arg, expected):
+def test_bad_keys_and_values_exit_2_with_one_line(toy, run_main, tmp_path, arg, expected):
     status, stdout, stderr = run_main(["toy", f"logdir={tmp_path}", arg])
     assert status == 2
     assert stderr.startswith(f"error: {expected}") and stderr.count("\n") == 1
     assert list(tmp_path.iterdir()) == []  # refused before any run directory exists
 
 
-def test_resume_of_something_that_is_not_a_run_directory(toy, tmp_path):
+def test_resume_of_something_that_is_not_a_run_directory(toy, run_main, tmp_path):
     status, _, stderr = run_main(["toy", f"resume={tmp_path}"])
     assert status == 2 and "is not a run directory" in stderr
 
 
-def test_no_arguments_prints_usage_and_exits_2(toy):
+def test_no_arguments_prints_usage_and_exits_2(toy, run_main):
     status, stdout, _ = run_main([])
     assert status == 2 and stdout.startswith("usage: python -m experiments NAME")

@@ -1,0 +1,340 @@
+"""Slot filling: tag each word of a flight request with its slot, and the request with its intent.
+
+The course example: "arrive Taipei on November 2nd" makes Taipei the destination,
+"leave Taipei on November 2nd" makes it the origin. A feed-forward tagger
+(`cell=dense`) sees only the word "taipei"; a recurrent one remembers the verb.
+
+Run it:
+
+    make experiment NAME=slot_filling
+    make experiment NAME=slot_filling ARGS="cell=dense"
+    make experiment NAME=slot_filling ARGS="data_dir=../shared/data/snips cell=lstm epochs=20"
+
+Tag a sentence with a finished run:
+
+    .venv/bin/python -m experiments.slot_filling RUN_DIR "leave taipei on november second"
+"""
+
+import dataclasses
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import keras
+import numpy as np
+
+from tfnotes import cells as tfcells
+from tfnotes.data import (
+    encode_tokens,
+    encode_utterances,
+    generate_synthetic_atis,
+    load_seq_dir,
+    build_vocabularies,
+    load_vocabularies,
+    save_vocabularies,
+    tokenize,
+)
+from tfnotes.errors import UsageError
+from tfnotes.layers import CharacterCNN, OneHotTokens, SummedEmbedding
+from tfnotes.metrics import chunk_scores, intent_accuracy, sentence_accuracy
+from tfnotes.train import (
+    CommonConfig,
+    RunDirectory,
+    TextSummaryCallback,
+    fit_model,
+    seed_everything,
+    write_scalars,
+)
+
+CELLS = ("elman", "jordan", "basic_rnn", "gru", "basic_lstm", "lstm", "dense")
+ENCODINGS = ("embedding", "one_hot", "word_hashing")
+
+
+def _choices(*values):
+    return {"choices": values}
+
+
+@dataclasses.dataclass
+class Config(CommonConfig):
+    """Slot-filling settings; every field can be set as `key=value` on the command line."""
+
+    data: str = dataclasses.field(default="synthetic", metadata=_choices("synthetic", "seq_dir"))  # synthetic corpus, or seq.in/seq.out files (implied by data_dir=)
+    epochs: int = 8  # passes over the training split
+    batch_size: int = 32  # utterances per step
+    clipnorm: float | None = 5.0  # global-norm gradient clipping (None turns it off)
+    cell: str = dataclasses.field(default="lstm", metadata=_choices(*CELLS))  # recurrent cell from tfnotes.cells, or dense (no recurrence)
+    bidirectional: bool = True  # read the sentence both ways
+    num_layers: int = 1  # stacked recurrent layers
+    units: int = 64  # hidden units per direction
+    encoding: str = dataclasses.field(default="embedding", metadata=_choices(*ENCODINGS))  # word input: learned embedding, 1-of-N, or letter trigrams
+    embedding_dim: int = 64  # size of word (or trigram) vectors
+    char_encoder: bool = False  # add a character CNN per word
+    dropout: float = 0.2  # DropoutWrapper output drop rate (0 disables)
+    intent_weight: float = 1.0  # weight of the intent loss next to the slot loss
+    max_vocab: int = 20000  # words kept in the vocabulary (by frequency, train split only)
+    train_size: int = 4000  # synthetic corpus: training utterances
+    examples_to_log: int = 8  # validation sentences shown in TensorBoard each epoch
+
+
+def smoke_overrides():
+    """The shrunken configuration `smoke=True` applies (fast enough for tests)."""
+    return dict(epochs=2, batch_size=16, units=16, embedding_dim=16, train_size=200, examples_to_log=3)
+
+
+def load_dataset(config):
+    """The SlotDataset named by `data` / `data_dir`."""
+    if config.data_dir:
+        return load_seq_dir(config.data_dir)
+    if config.data != "synthetic":
+        raise UsageError("data=seq_dir needs data_dir=DIR (a folder with train/valid/test seq.in, seq.out, label)")
+    valid_size = 50 if config.smoke else 500
+    return generate_synthetic_atis(
+        seed=config.seed,
+        train_size=config.train_size,
+        valid_size=valid_size,
+        test_size=valid_size,
+        minimal_pair_count=40 if config.smoke else 200,
+    )
+
+
+def make_cell(config, input_keep=1.0):
+    """One recurrent cell of the configured kind, wrapped for dropout."""
+    kinds = {
+        "elman": lambda: tfcells.ElmanCell(config.units),
+        "jordan": lambda: tfcells.JordanCell(config.units),
+        "basic_rnn": lambda: tfcells.BasicRNNCell(config.units),
+        "gru": lambda: tfcells.GRUCell(config.units),
+        "basic_lstm": lambda: tfcells.BasicLSTMCell(config.units),
+        "lstm": lambda: tfcells.LSTMCell(config.units),
+    }
+    cell = kinds[config.cell]()
+    if config.dropout > 0:
+        cell = tfcells.DropoutWrapper(cell, input_keep_prob=input_keep, output_keep_prob=1.0 - config.dropout)
+    return cell
+
+
+def sequence_layer(config, index):
+    """The index-th sequence layer: a (bidirectional) RNN over a tfnotes cell, or a dense layer."""
+    if config.cell == "dense":
+        return keras.layers.Dense(config.units * (2 if config.bidirectional else 1), activation="tanh", name=f"dense_{index}")
+    layer = keras.layers.RNN(make_cell(config), return_sequences=True, name=f"rnn_{index}")
+    if config.bidirectional:
+        layer = keras.layers.Bidirectional(layer, name=f"birnn_{index}")
+    return layer
+
+
+def build_model(config, sizes):
+    """The joint slot + intent tagger as a functional Keras model over integer inputs."""
+    word_ids = keras.Input((None,), dtype="int32", name="word_ids")
+    inputs = {"word_ids": word_ids}
+    if config.encoding == "embedding":
+        features = keras.layers.Embedding(sizes["words"], config.embedding_dim, mask_zero=True, name="word_embedding")(word_ids)
+    elif config.encoding == "one_hot":
+        features = OneHotTokens(sizes["words"], name="one_hot")(word_ids)
+    else:
+        trigram_ids = keras.Input((None, None), dtype="int32", name="trigram_ids")
+        inputs["trigram_ids"] = trigram_ids
+        features = SummedEmbedding(sizes["trigrams"], config.embedding_dim, name="word_hashing")(trigram_ids)
+    if config.char_encoder:
+        char_ids = keras.Input((None, None), dtype="int32", name="char_ids")
+        inputs["char_ids"] = char_ids
+        char_features = CharacterCNN(sizes["chars"], name="char_cnn")(char_ids)
+        features = keras.layers.Concatenate(name="word_and_chars")([features, char_features])
+    hidden = features
+    for index in range(config.num_layers):
+        hidden = sequence_layer(config, index)(hidden)
+    slots = keras.layers.Dense(sizes["tags"], name="slots")(hidden)
+    pooled = keras.layers.GlobalAveragePooling1D(name="sentence")(hidden)
+    intent = keras.layers.Dense(sizes["intents"], name="intent")(pooled)
+    return keras.Model(inputs, {"slots": slots, "intent": intent}, name=f"slot_filling_{config.cell}")
+
+
+def model_inputs(encoded, config):
+    """The subset of encoded arrays the model reads, keyed by input name."""
+    names = ["word_ids"]
+    if config.encoding == "word_hashing":
+        names.append("trigram_ids")
+    if config.char_encoder:
+        names.append("char_ids")
+    return {name: encoded[name] for name in names}
+
+
+def predict(model, encoded, config, vocabularies):
+    """Predicted tag sequences (cut to each length) and intents for encoded utterances."""
+    outputs = model.predict(model_inputs(encoded, config), batch_size=256, verbose=0)
+    slot_logits = outputs["slots"].copy()
+    slot_logits[..., 0] = -np.inf  # id 0 is padding, never a real tag
+    tag_ids = np.argmax(slot_logits, axis=-1)
+    intent_logits = outputs["intent"].copy()
+    intent_logits[..., 0] = -np.inf  # id 0 stands for intents never seen in training
+    intent_ids = np.argmax(intent_logits, axis=-1)
+    tags = [vocabularies.tags.decode(row[:length]) for row, length in zip(tag_ids, encoded["lengths"])]
+    intents = vocabularies.intents.decode(intent_ids)
+    return tags, intents
+
+
+def evaluate(model, utterances, config, vocabularies, max_len):
+    """slot_f1, intent_accuracy and sentence_accuracy on a list of utterances."""
+    encoded = encode_utterances(utterances, vocabularies, max_len=max_len)
+    tags, intents = predict(model, encoded, config, vocabularies)
+    gold_tags = [list(u.tags) for u in utterances]
+    gold_intents = [u.intent for u in utterances]
+    scores = chunk_scores(gold_tags, tags)
+    return {
+        "slot_f1": scores["f1"],
+        "slot_precision": scores["precision"],
+        "slot_recall": scores["recall"],
+        "intent_accuracy": intent_accuracy(gold_intents, intents),
+        "sentence_accuracy": sentence_accuracy(gold_tags, tags, gold_intents, intents),
+    }, (tags, intents)
+
+
+def minimal_pair_accuracy(model, utterances, config, vocabularies, max_len):
+    """Fraction of minimal-pair utterances whose context-decided tokens are all tagged right."""
+    encoded = encode_utterances(utterances, vocabularies, max_len=max_len)
+    tags, _ = predict(model, encoded, config, vocabularies)
+    right = [all(pred[i] == u.tags[i] for i in u.focus) for u, pred in zip(utterances, tags)]
+    return float(np.mean(right))
+
+
+def tagged_examples_markdown(utterances, tags, intents):
+    """A markdown table of sentences with gold and predicted tags; mistakes in bold."""
+    rows = ["| sentence | gold | predicted | intent (gold / predicted) |", "|---|---|---|---|"]
+    for utterance, predicted, intent in zip(utterances, tags, intents):
+        marked = [f"**{p}**" if p != g else p for p, g in zip(predicted, utterance.tags)]
+        intent_text = utterance.intent if intent == utterance.intent else f"{utterance.intent} / **{intent}**"
+        rows.append(f"| {' '.join(utterance.tokens)} | {' '.join(utterance.tags)} | {' '.join(marked)} | {intent_text} |")
+    return "\n".join(rows)
+
+
+class ValidationScores(keras.callbacks.Callback):
+    """Adds val_slot_f1 / val_intent_accuracy to each epoch's logs and keeps examples for TensorBoard."""
+
+    def __init__(self, utterances, config, vocabularies, max_len):
+        super().__init__()
+        self.utterances, self.config, self.vocabularies, self.max_len = utterances, config, vocabularies, max_len
+        self.examples = ""
+
+    def on_epoch_end(self, epoch, logs=None):
+        scores, (tags, intents) = evaluate(self.model, self.utterances, self.config, self.vocabularies, self.max_len)
+        for name in ("slot_f1", "intent_accuracy", "sentence_accuracy"):
+            logs["val_" + name] = scores[name]
+        shown = self.config.examples_to_log
+        self.examples = tagged_examples_markdown(self.utterances[:shown], tags[:shown], intents[:shown])
+
+
+class EpochTimer(keras.callbacks.Callback):
+    """Wall-clock seconds of each epoch."""
+
+    def __init__(self):
+        super().__init__()
+        self.seconds = []
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._start = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.seconds.append(time.perf_counter() - self._start)
+
+
+def make_datasets(encoded_train, encoded_valid, config):
+    """tf.data pipelines of (inputs, targets); padding tags are id 0 and ignored by the loss."""
+    import tensorflow as tf
+
+    def pipeline(encoded, training):
+        targets = {"slots": encoded["tag_ids"], "intent": encoded["intent_ids"]}
+        dataset = tf.data.Dataset.from_tensor_slices((model_inputs(encoded, config), targets))
+        if training:
+            dataset = dataset.shuffle(len(encoded["lengths"]), seed=config.seed, reshuffle_each_iteration=True)
+        # Full batches only in training keep XLA to one compiled shape; a split
+        # smaller than one batch still trains on its single partial batch.
+        drop_remainder = training and len(encoded["lengths"]) >= config.batch_size
+        return dataset.batch(config.batch_size, drop_remainder=drop_remainder).prefetch(2)
+
+    return pipeline(encoded_train, True), pipeline(encoded_valid, False)
+
+
+def run(config, run_dir=None):
+    """Train and evaluate a slot tagger; returns the test metrics written to metrics.json."""
+    if config.smoke:
+        config = dataclasses.replace(config, **smoke_overrides())
+    run_dir = run_dir or RunDirectory.create(config.logdir, "slot_filling")
+    seed_everything(config.seed)
+    dataset = load_dataset(config)
+    vocabularies = build_vocabularies(dataset.train, max_words=config.max_vocab)
+    every_split = (dataset.train, dataset.valid, dataset.test, dataset.minimal_pairs)
+    max_len = max(len(u.tokens) for split in every_split for u in split)
+    save_vocabularies(run_dir.path / "vocabularies.json", vocabularies, extra={"max_len": max_len, "config": dataclasses.asdict(config)})
+    print(f"data: {dataset.name}: {len(dataset.train)} train / {len(dataset.valid)} valid / {len(dataset.test)} test utterances, "
+          f"{len(vocabularies.tags)} tags, {len(vocabularies.intents)} intents", flush=True)
+
+    train_data, valid_data = make_datasets(
+        encode_utterances(dataset.train, vocabularies, max_len=max_len),
+        encode_utterances(dataset.valid, vocabularies, max_len=max_len),
+        config,
+    )
+    model = build_model(config, vocabularies.sizes())
+    validation = ValidationScores(dataset.valid, config, vocabularies, max_len)
+    timer = EpochTimer()
+    examples = TextSummaryCallback(lambda epoch: validation.examples, tag="tagged_validation_sentences")
+    fit_model(
+        model,
+        train_data,
+        valid_data,
+        config=config,
+        run_dir=run_dir,
+        loss={
+            "slots": keras.losses.SparseCategoricalCrossentropy(from_logits=True, ignore_class=0),
+            "intent": keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        },
+        loss_weights={"slots": 1.0, "intent": config.intent_weight},
+        callbacks=[validation, timer, examples],
+    )
+
+    metrics, _ = evaluate(model, dataset.test, config, vocabularies, max_len)
+    if dataset.minimal_pairs:
+        metrics["minimal_pair_accuracy"] = minimal_pair_accuracy(model, dataset.minimal_pairs, config, vocabularies, max_len)
+    if timer.seconds:
+        metrics["seconds_per_epoch"] = statistics.median(timer.seconds)
+        metrics["seconds_first_epoch"] = timer.seconds[0]
+    metrics = {name: float(value) for name, value in metrics.items()}
+    write_scalars(run_dir, "test", metrics, step=config.epochs)
+    run_dir.write_metrics(metrics)
+    return metrics
+
+
+def tag_sentence(run_path, sentence):
+    """Tags and intent for a raw sentence, using the model and vocabularies a run saved."""
+    import tfnotes  # noqa: F401  (registers the cells and layers for loading)
+
+    run_path = Path(run_path)
+    vocabularies, extra = load_vocabularies(run_path / "vocabularies.json")
+    config = Config(**{k: v for k, v in extra["config"].items() if k in {f.name for f in dataclasses.fields(Config)}})
+    model = keras.models.load_model(run_path / "model.keras")
+    tokens = tokenize(sentence)
+    encoded = encode_tokens([tokens], vocabularies)
+    tags, intents = predict(model, encoded, config, vocabularies)
+    return tokens, tags[0], intents[0]
+
+
+def main(argv):
+    """`python -m experiments.slot_filling RUN_DIR "sentence"`: print each word's tag and the intent."""
+    if len(argv) != 2:
+        print('usage: python -m experiments.slot_filling RUN_DIR "a sentence to tag"', file=sys.stderr)
+        return 2
+    run_path, sentence = argv
+    if not (Path(run_path) / "model.keras").is_file():
+        print(f"error: {run_path} has no model.keras (is it a finished slot_filling run?)", file=sys.stderr)
+        return 2
+    tokens, tags, intent = tag_sentence(run_path, sentence)
+    for token, tag in zip(tokens, tags):
+        print(f"{token}\t{tag}")
+    print(f"intent: {intent}")
+    print(json.dumps({"tokens": tokens, "tags": tags, "intent": intent}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
