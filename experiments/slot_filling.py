@@ -50,6 +50,7 @@ from tfnotes.train import (
 
 CELLS = ("elman", "jordan", "basic_rnn", "gru", "basic_lstm", "lstm", "dense")
 ENCODINGS = ("embedding", "one_hot", "word_hashing")
+PREDICT_BATCH = 128
 
 
 def _choices(*values):
@@ -163,7 +164,15 @@ def model_inputs(encoded, config):
 
 def predict(model, encoded, config, vocabularies):
     """Predicted tag sequences (cut to each length) and intents for encoded utterances."""
-    outputs = model.predict(model_inputs(encoded, config), batch_size=256, verbose=0)
+    count = len(encoded["lengths"])
+    # Pad to whole batches so that every call runs the same compiled (XLA) shape.
+    padded_count = -(-count // PREDICT_BATCH) * PREDICT_BATCH
+    inputs = {
+        name: np.pad(array, [(0, padded_count - count)] + [(0, 0)] * (array.ndim - 1))
+        for name, array in model_inputs(encoded, config).items()
+    }
+    outputs = model.predict(inputs, batch_size=PREDICT_BATCH, verbose=0)
+    outputs = {name: array[:count] for name, array in outputs.items()}
     slot_logits = outputs["slots"].copy()
     slot_logits[..., 0] = -np.inf  # id 0 is padding, never a real tag
     tag_ids = np.argmax(slot_logits, axis=-1)

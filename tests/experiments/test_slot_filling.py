@@ -67,6 +67,22 @@ def test_synthetic_smoke_run_writes_the_run_directory(synthetic_run):
     assert json.loads((synthetic_run / "config.json").read_text())["smoke"] is True
 
 
+def event_tags(folder: pathlib.Path) -> set[str]:
+    """Every summary tag written to the event files in `folder`."""
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    accumulator = EventAccumulator(str(folder), size_guidance={"tensors": 0})
+    accumulator.Reload()
+    return set(accumulator.Tags()["tensors"])
+
+
+def test_validation_scores_and_tagged_sentences_reach_tensorboard(synthetic_run):
+    tags = event_tags(synthetic_run / "validation")
+    assert {"epoch_slot_f1", "epoch_intent_accuracy", "epoch_loss"} <= tags
+    assert any("tagged_validation_sentences" in tag for tag in tags)
+    assert {"slot_f1", "minimal_pair_accuracy"} <= event_tags(synthetic_run / "test")
+
+
 def test_saved_model_reloads_in_plain_keras_with_the_same_predictions(synthetic_run):
     model = keras.models.load_model(synthetic_run / "model.keras")
     words = np.array([[5, 9, 3, 0, 0], [7, 2, 0, 0, 0]], dtype="int32")

@@ -37,7 +37,9 @@ def fit_model(
         run_dir: the `RunDirectory` to write into.
         loss, metrics, loss_weights: as in `keras.Model.compile`.
         optimizer: defaults to ``Adam(config.learning_rate, clipnorm=config.clipnorm)``.
-        callbacks: extra callbacks; a `TextSummaryCallback` without a run_dir gets this one.
+        callbacks: extra callbacks, run before the TensorBoard writer (values they add
+            to an epoch's logs are logged); a `TextSummaryCallback` without a run_dir
+            gets this one.
 
     Every epoch ends with a backup in ``run_dir.checkpoint_dir`` (weights, optimizer
     state, epoch number); calling `fit_model` again with the same run directory
@@ -70,15 +72,17 @@ def fit_model(
         # The guard comes first so that a diverged epoch never reaches the backup.
         StopOnNonFiniteLoss(run_dir.checkpoint_dir),
         keras.callbacks.BackupAndRestore(str(run_dir.checkpoint_dir), delete_checkpoint=False),
-        FlushingTensorBoard(log_dir=str(run_dir.path)),
+        # User callbacks before TensorBoard, so the scores they add to an epoch's
+        # logs (e.g. val_slot_f1) reach the event files too.
         *callbacks,
+        FlushingTensorBoard(log_dir=str(run_dir.path)),
     ]
 
     if isinstance(train_data, tuple):
         x, y = train_data
         fit_inputs = dict(x=x, y=y, batch_size=config.batch_size, shuffle=True)
     else:
-        fit_inputs = dict(x=train_data)
+        fit_inputs = dict(x=train_data, shuffle=False)  # a dataset shuffles itself
     history = model.fit(
         **fit_inputs,
         validation_data=validation_data,
