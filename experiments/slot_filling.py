@@ -36,8 +36,9 @@ from tfnotes.data import (
     save_vocabularies,
     tokenize,
 )
+from tfnotes.data.bio_decoding import viterbi_bio_decode
 from tfnotes.errors import UsageError
-from tfnotes.layers import CharacterCNN, OneHotTokens, SummedEmbedding
+from tfnotes.layers import AppendSequenceMean, CharacterCNN, OneHotTokens, SummedEmbedding
 from tfnotes.metrics import chunk_scores, intent_accuracy, sentence_accuracy
 from tfnotes.train import (
     CommonConfig,
@@ -73,6 +74,10 @@ class Config(CommonConfig):
     embedding_dim: int = 64  # size of word (or trigram) vectors
     char_encoder: bool = False  # add a character CNN per word
     dropout: float = 0.2  # DropoutWrapper output drop rate (0 disables)
+    word_dropout: float = 0.0  # drop whole word vectors before the recurrence (SpatialDropout1D)
+    intent_to_slots: bool = False  # give every token's slot classifier the sentence vector too (slot-gated style)
+    decode: str = dataclasses.field(default="viterbi", metadata=_choices("viterbi", "argmax"))  # tag sequence: best well-formed BIO path, or best tag per token
+    patience: int = 0  # stop after this many epochs without a better validation slot F1 (0: run all epochs); the best epoch's weights are kept
     intent_weight: float = 1.0  # weight of the intent loss next to the slot loss
     max_vocab: int = 20000  # words kept in the vocabulary (by frequency, train split only)
     train_size: int = 4000  # synthetic corpus: training utterances
@@ -144,11 +149,15 @@ def build_model(config, sizes):
         char_features = CharacterCNN(sizes["chars"], name="char_cnn")(char_ids)
         features = keras.layers.Concatenate(name="word_and_chars")([features, char_features])
     hidden = features
+    if config.word_dropout > 0:
+        hidden = keras.layers.SpatialDropout1D(config.word_dropout, name="word_dropout")(hidden)
     for index in range(config.num_layers):
         hidden = sequence_layer(config, index)(hidden)
-    slots = keras.layers.Dense(sizes["tags"], name="slots")(hidden)
     pooled = keras.layers.GlobalAveragePooling1D(name="sentence")(hidden)
     intent = keras.layers.Dense(sizes["intents"], name="intent")(pooled)
+    if config.intent_to_slots:
+        hidden = AppendSequenceMean(name="token_and_sentence")(hidden)
+    slots = keras.layers.Dense(sizes["tags"], name="slots")(hidden)
     return keras.Model(inputs, {"slots": slots, "intent": intent}, name=f"slot_filling_{config.cell}")
 
 
@@ -175,7 +184,12 @@ def predict(model, encoded, config, vocabularies):
     outputs = {name: array[:count] for name, array in outputs.items()}
     slot_logits = outputs["slots"].copy()
     slot_logits[..., 0] = -np.inf  # id 0 is padding, never a real tag
-    tag_ids = np.argmax(slot_logits, axis=-1)
+    labels = vocabularies.tags.labels
+    if config.decode == "viterbi":
+        log_probs = slot_logits - np.logaddexp.reduce(slot_logits, axis=-1, keepdims=True)
+        tag_ids = [viterbi_bio_decode(scores, length, labels) for scores, length in zip(log_probs, encoded["lengths"])]
+    else:
+        tag_ids = np.argmax(slot_logits, axis=-1)
     intent_logits = outputs["intent"].copy()
     intent_logits[..., 0] = -np.inf  # id 0 stands for intents never seen in training
     intent_ids = np.argmax(intent_logits, axis=-1)
@@ -287,6 +301,9 @@ def run(config, run_dir=None):
     model = build_model(config, vocabularies.sizes())
     validation = ValidationScores(dataset.valid, config, vocabularies, max_len)
     timer = EpochTimer()
+    keep_best = keras.callbacks.EarlyStopping(
+        monitor="val_slot_f1", mode="max", patience=config.patience or config.epochs, restore_best_weights=True
+    )
     examples = TextSummaryCallback(lambda epoch: validation.examples, tag="tagged_validation_sentences")
     fit_model(
         model,
@@ -299,7 +316,7 @@ def run(config, run_dir=None):
             "intent": keras.losses.SparseCategoricalCrossentropy(from_logits=True),
         },
         loss_weights={"slots": 1.0, "intent": config.intent_weight},
-        callbacks=[validation, timer, examples],
+        callbacks=[validation, keep_best, timer, examples],
     )
 
     metrics, _ = evaluate(model, dataset.test, config, vocabularies, max_len)

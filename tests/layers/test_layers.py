@@ -51,3 +51,13 @@ def test_layers_survive_keras_save_and_load(tmp_path):
     model.save(path)
     reloaded = keras.models.load_model(path)
     np.testing.assert_allclose(model.predict(inputs, verbose=0), reloaded.predict(inputs, verbose=0), atol=1e-6)
+
+
+def test_append_sequence_mean_ignores_masked_steps():
+    from tfnotes.layers import AppendSequenceMean
+
+    sequence = np.array([[[1.0, 2.0], [3.0, 4.0], [100.0, 100.0]]], dtype="float32")
+    mask = np.array([[True, True, False]])
+    output = keras.ops.convert_to_numpy(AppendSequenceMean()(sequence, mask=mask))
+    np.testing.assert_allclose(output[0, :, 2:], [[2.0, 3.0]] * 3)
+    np.testing.assert_allclose(output[0, :, :2], sequence[0])
