@@ -75,6 +75,7 @@ class Config(CommonConfig):
     char_encoder: bool = False  # add a character CNN per word
     dropout: float = 0.2  # DropoutWrapper output drop rate (0 disables)
     word_dropout: float = 0.0  # drop whole word vectors before the recurrence (SpatialDropout1D)
+    attention_heads: int = 0  # self-attention over the recurrent outputs, concatenated to them (0: none)
     intent_to_slots: bool = False  # give every token's slot classifier the sentence vector too (slot-gated style)
     decode: str = dataclasses.field(default="viterbi", metadata=_choices("viterbi", "argmax"))  # tag sequence: best well-formed BIO path, or best tag per token
     patience: int = 0  # stop after this many epochs without a better validation slot F1 (0: run all epochs); the best epoch's weights are kept
@@ -153,6 +154,11 @@ def build_model(config, sizes):
         hidden = keras.layers.SpatialDropout1D(config.word_dropout, name="word_dropout")(hidden)
     for index in range(config.num_layers):
         hidden = sequence_layer(config, index)(hidden)
+    if config.attention_heads:
+        attended = keras.layers.MultiHeadAttention(
+            config.attention_heads, key_dim=max(1, config.units // config.attention_heads), dropout=config.dropout, name="self_attention"
+        )(hidden, hidden)
+        hidden = keras.layers.Concatenate(name="recurrent_and_attended")([hidden, attended])
     pooled = keras.layers.GlobalAveragePooling1D(name="sentence")(hidden)
     intent = keras.layers.Dense(sizes["intents"], name="intent")(pooled)
     if config.intent_to_slots:
