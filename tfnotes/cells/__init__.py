@@ -10,6 +10,7 @@ from tfnotes.cells.base import RNNCellBase
 from tfnotes.cells.clockwork import ClockworkRNNCell
 from tfnotes.cells.dropout_wrapper import DropoutWrapper
 from tfnotes.cells.elman import ElmanCell
+from tfnotes.cells.fused import FusedRNN
 from tfnotes.cells.gru import GRUCell
 from tfnotes.cells.jordan import JordanCell
 from tfnotes.cells.lstm import LSTMCell
@@ -24,6 +25,7 @@ __all__ = [
     "ClockworkRNNCell",
     "DropoutWrapper",
     "ElmanCell",
+    "FusedRNN",
     "GRUCell",
     "JordanCell",
     "LSTMCell",

@@ -5,6 +5,9 @@ from keras import ops
 
 from tfnotes.cells.base import RNNCellBase
 
+# Under JAX the masks' random seed travels in the state (see `DropoutWrapper`).
+_SEED_RANGE = 2**24  # seeds are carried in float32 slots: exact below 2**24
+
 
 def _check_keep_prob(name, value):
     value = float(value)
@@ -34,6 +37,13 @@ class DropoutWrapper(RNNCellBase):
     `keras.layers.RNN`, `Bidirectional`, `MultiRNNCell`, `dynamic_rnn` and
     under XLA. The TF1 form of the state (`zero_state`, `dynamic_rnn`'s final
     state) is the wrapped cell's state alone, as in TF1.
+
+    *JAX:* a `keras.random.SeedGenerator` cannot advance inside `lax.scan`
+    (the loop is traced once, its state updates are dropped), so there the
+    flat state also carries a two-column seed: `get_initial_state` and
+    `unpack_state` (run once per call, outside the loop) draw it from the
+    generator, and each step derives its masks from it and advances it. Masks
+    thus still differ across steps and calls, and jit-compiled training works.
 
     The wrapper adds no TF1 variable scope: its weights are the wrapped cell's.
 
@@ -72,6 +82,8 @@ class DropoutWrapper(RNNCellBase):
                 "input_size must be provided."
             )
         self._mask_sizes = self._variational_mask_sizes()
+        may_drop = min(self.input_keep_prob, self.output_keep_prob, self.state_keep_prob) < 1.0
+        self._carries_seed = may_drop and keras.backend.backend() == "jax"
 
     @property
     def wrapped_cell(self):
@@ -102,7 +114,8 @@ class DropoutWrapper(RNNCellBase):
         return sizes
 
     def _extra_sizes(self):
-        return self._mask_sizes + [1] if self._mask_sizes else []
+        sizes = self._mask_sizes + [1] if self._mask_sizes else []
+        return sizes + [2] if self._carries_seed else sizes
 
     def flat_state_sizes(self):
         return list(self.cell.flat_state_sizes()) + self._extra_sizes()
@@ -121,17 +134,31 @@ class DropoutWrapper(RNNCellBase):
     def unpack_state(self, state):
         flat = self.cell.unpack_state(state)
         batch_size = ops.shape(flat[0])[0]
-        return flat + [
+        return self._with_fresh_seed(flat + [
             ops.zeros((batch_size, size), dtype=flat[0].dtype) for size in self._extra_sizes()
-        ]
+        ])
+
+    def get_initial_state(self, batch_size=None):
+        inner = list(self.cell.get_initial_state(batch_size=batch_size))
+        return self._with_fresh_seed(inner + [
+            ops.zeros((batch_size, size), dtype=self.compute_dtype) for size in self._extra_sizes()
+        ])
+
+    def _with_fresh_seed(self, flat):
+        """`flat` with its seed slot (JAX only) drawn from the seed generator."""
+        if not self._carries_seed:
+            return flat
+        first = keras.random.randint((), 0, _SEED_RANGE, seed=self.seed_generator)
+        seed = ops.stack([ops.cast(first, flat[-1].dtype), ops.zeros((), flat[-1].dtype)])
+        return flat[:-1] + [ops.zeros_like(flat[-1]) + seed]
 
     # ----- computation ---------------------------------------------------------
     def build(self, input_shape):
         if not self.cell.built:
             self.cell.build(input_shape)
 
-    def _fresh_mask(self, like, keep_prob):
-        noise = keras.random.uniform(ops.shape(like), dtype=like.dtype, seed=self.seed_generator)
+    def _fresh_mask(self, like, keep_prob, seed):
+        noise = keras.random.uniform(ops.shape(like), dtype=like.dtype, seed=seed)
         return ops.cast(noise < keep_prob, like.dtype) / keep_prob
 
     def step(self, inputs, states, training=None):
@@ -140,12 +167,29 @@ class DropoutWrapper(RNNCellBase):
         if not training:
             output, new_inner = self.cell(inputs, inner_states, training=training)
             return output, list(new_inner) + extras
+        seed_slots = []
+        if self._carries_seed:
+            seed_slot = extras.pop()
+            draws_per_step = 2 + len(self._dropped_state_slots())  # input, states, output
+            step_offset = ops.convert_to_tensor([0.0, draws_per_step], seed_slot.dtype)
+            seed_slots = [seed_slot + step_offset]
+            base = ops.cast(seed_slot[0], "uint32")
+            draws = iter(range(draws_per_step))
+
+            def fresh_mask(like, keep_prob):
+                offset = ops.convert_to_tensor([0, next(draws)], "uint32")
+                return self._fresh_mask(like, keep_prob, base + offset)
+
+        else:
+
+            def fresh_mask(like, keep_prob):
+                return self._fresh_mask(like, keep_prob, self.seed_generator)
 
         if self.variational_recurrent and self._mask_sizes:
             # Masks carried in the state; drawn on the first step only.
             drawn = extras[-1] > 0
             carried = [
-                ops.where(drawn, mask, self._fresh_mask(mask, keep))
+                ops.where(drawn, mask, fresh_mask(mask, keep))
                 for mask, keep in zip(extras[:-1], self._mask_keep_probs())
             ]
             new_extras = carried + [ops.ones_like(extras[-1])]
@@ -158,7 +202,7 @@ class DropoutWrapper(RNNCellBase):
             new_extras = extras
 
             def dropout(value, keep_prob):
-                return value * self._fresh_mask(value, keep_prob)
+                return value * fresh_mask(value, keep_prob)
 
         if self.input_keep_prob < 1.0:
             inputs = dropout(inputs, self.input_keep_prob)
@@ -168,7 +212,7 @@ class DropoutWrapper(RNNCellBase):
             new_inner[slot] = dropout(new_inner[slot], self.state_keep_prob)
         if self.output_keep_prob < 1.0:
             output = dropout(output, self.output_keep_prob)
-        return output, new_inner + new_extras
+        return output, new_inner + new_extras + seed_slots
 
     def _mask_keep_probs(self):
         probs = []

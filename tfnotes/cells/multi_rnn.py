@@ -85,6 +85,12 @@ class MultiRNNCell(RNNCellBase):
             )
         return [leaf for cell, s in zip(self.cells, state) for leaf in cell.unpack_state(s)]
 
+    def get_initial_state(self, batch_size=None):
+        if not self.state_is_tuple:
+            return super().get_initial_state(batch_size)
+        # The children's own initial states (a DropoutWrapper's seed slot under JAX).
+        return [s for cell in self.cells for s in cell.get_initial_state(batch_size=batch_size)]
+
     def build(self, input_shape):
         depth = input_shape[-1]
         for cell in self.cells:

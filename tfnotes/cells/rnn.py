@@ -10,6 +10,8 @@ import keras
 from keras import ops
 from keras import tree
 
+from tfnotes.cells.fused import FusedRNN
+
 
 def _as_tensor(x):
     """`x` as a tensor; symbolic Keras tensors (functional models) pass through."""
@@ -44,6 +46,7 @@ def dynamic_rnn(
     initial_state=None,
     time_major=False,
     training=None,
+    fused=False,
 ):
     """Runs `cell` over `inputs` like TF1's `tf.nn.dynamic_rnn`.
 
@@ -56,6 +59,9 @@ def dynamic_rnn(
             returns it) or the flat form; default zeros.
         time_major: whether `inputs` and the returned outputs are time-major.
         training: passed to the cell (dropout acts only when True).
+        fused: run supported cells (`FusedRNN.supports(cell)`) through
+            `FusedRNN`, with the input projection hoisted out of the loop; the
+            same results up to float rounding. Other cells ignore it.
 
     Returns:
         `(outputs, final_state)`: outputs `[batch, time, output_size]` (or
@@ -69,9 +75,8 @@ def dynamic_rnn(
     if sequence_length is not None:
         mask = _length_mask(sequence_length, ops.shape(inputs)[1])
     flat_initial = None if initial_state is None else _flat_state(cell, initial_state)
-    layer = keras.layers.RNN(
-        cell, return_sequences=True, return_state=True, zero_output_for_mask=True
-    )
+    layer_class = FusedRNN if fused and FusedRNN.supports(cell) else keras.layers.RNN
+    layer = layer_class(cell, return_sequences=True, return_state=True, zero_output_for_mask=True)
     outputs, *final_flat = layer(
         inputs, initial_state=flat_initial, mask=mask, training=training
     )

@@ -1,0 +1,194 @@
+"""FusedRNN: the same outputs, states and gradients as keras.layers.RNN, and TF1's references."""
+
+import keras
+import numpy as np
+import pytest
+
+from tfnotes.cells import (
+    BasicLSTMCell,
+    BasicRNNCell,
+    ElmanCell,
+    FusedRNN,
+    GRUCell,
+    LSTMCell,
+    MultiRNNCell,
+    dynamic_rnn,
+    load_tf1_checkpoint,
+)
+
+BATCH, TIME, DEPTH = 3, 7, 5
+TOLERANCE = {"atol": 1e-5, "rtol": 1e-5}
+
+CELLS = {
+    "lstm": lambda: LSTMCell(4),
+    "lstm_peepholes": lambda: LSTMCell(4, use_peepholes=True, forget_bias=0.3),
+    "lstm_cell_clip": lambda: LSTMCell(4, cell_clip=0.2),
+    "lstm_projection": lambda: LSTMCell(4, num_proj=3, proj_clip=0.05),
+    "lstm_all_options": lambda: LSTMCell(
+        4, use_peepholes=True, cell_clip=0.5, num_proj=3, proj_clip=0.1
+    ),
+    "lstm_concat_state": lambda: LSTMCell(4, num_proj=2, state_is_tuple=False),
+    "lstm_relu": lambda: LSTMCell(4, activation="relu"),
+    "basic_lstm": lambda: BasicLSTMCell(4),
+    "basic_lstm_concat_state": lambda: BasicLSTMCell(4, forget_bias=0.5, state_is_tuple=False),
+    "gru": lambda: GRUCell(4),
+    "basic_rnn": lambda: BasicRNNCell(4),
+}
+
+
+def inputs():
+    return np.random.default_rng(0).standard_normal((BATCH, TIME, DEPTH), dtype=np.float32)
+
+
+def length_mask():
+    """Row 0 full, row 1 four steps, row 2 none (the state must pass through)."""
+    return np.arange(TIME)[None, :] < np.array([[TIME], [4], [0]])
+
+
+def initial_state(cell):
+    rng = np.random.default_rng(1)
+    sizes = cell.flat_state_sizes()
+    return [rng.standard_normal((BATCH, size), dtype=np.float32) for size in sizes]
+
+
+def weighted_sum(outputs):
+    """A loss that weighs every element of every output differently."""
+    rng = np.random.default_rng(2)
+    return sum(
+        keras.ops.sum(output * rng.standard_normal(tuple(output.shape), dtype=np.float32))
+        for output in outputs
+    )
+
+
+def outputs_and_gradients(layer, x, state, mask):
+    """The layer's outputs and the gradients of `weighted_sum` w.r.t. x, state and weights."""
+    weights = layer.cell.trainable_weights
+    if keras.backend.backend() == "jax":
+        import jax
+
+        def loss(values, x, state):
+            with keras.StatelessScope(state_mapping=list(zip(weights, values))):
+                outputs = layer(x, initial_state=state, mask=mask)
+            return weighted_sum(outputs), outputs
+
+        values = [w.value for w in weights]
+        grads, outputs = jax.grad(loss, argnums=(0, 1, 2), has_aux=True)(values, x, state)
+        grads = [*grads[0], grads[1], *grads[2]]
+    else:
+        import tensorflow as tf
+
+        x = tf.constant(x)
+        state = [tf.constant(s) for s in state]
+        with tf.GradientTape() as tape:
+            tape.watch([x, *state])
+            outputs = layer(x, initial_state=state, mask=mask)
+            total = weighted_sum(outputs)
+        grads = tape.gradient(total, [*weights, x, *state])
+    return [np.asarray(o) for o in outputs], [np.asarray(g) for g in grads]
+
+
+def both_layers(cell, **kwargs):
+    """`keras.layers.RNN` and `FusedRNN` sharing one cell, both built."""
+    plain = keras.layers.RNN(cell, return_sequences=True, return_state=True, **kwargs)
+    fused = FusedRNN(cell, return_sequences=True, return_state=True, **kwargs)
+    plain(inputs())
+    return plain, fused
+
+
+@pytest.mark.parametrize("masked", [False, True], ids=["nomask", "mask"])
+@pytest.mark.parametrize("go_backwards", [False, True], ids=["forward", "backward"])
+@pytest.mark.parametrize("name", sorted(CELLS))
+def test_outputs_states_and_gradients_match_plain_rnn(name, go_backwards, masked):
+    cell = CELLS[name]()
+    plain, fused = both_layers(cell, go_backwards=go_backwards, zero_output_for_mask=True)
+    mask = length_mask() if masked else None
+    state = initial_state(cell)
+    expected_outputs, expected_grads = outputs_and_gradients(plain, inputs(), state, mask)
+    got_outputs, got_grads = outputs_and_gradients(fused, inputs(), state, mask)
+    assert len(got_outputs) == len(expected_outputs)
+    for got, expected in zip(got_outputs, expected_outputs):
+        np.testing.assert_allclose(got, expected, **TOLERANCE)
+    for index, (got, expected) in enumerate(zip(got_grads, expected_grads)):
+        np.testing.assert_allclose(got, expected, err_msg=f"gradient {index}", **TOLERANCE)
+
+
+@pytest.mark.parametrize("name", ["lstm", "gru", "basic_rnn"])
+def test_masked_steps_repeat_the_previous_output_like_keras(name):
+    cell = CELLS[name]()
+    plain, fused = both_layers(cell)
+    expected_outputs = plain(inputs(), mask=length_mask())
+    for got, expected in zip(fused(inputs(), mask=length_mask()), expected_outputs):
+        np.testing.assert_allclose(np.asarray(got), np.asarray(expected), **TOLERANCE)
+
+
+@pytest.mark.parametrize("go_backwards", [False, True])
+def test_last_output_only(go_backwards):
+    cell = BasicLSTMCell(4)
+    plain = keras.layers.RNN(cell, go_backwards=go_backwards)
+    fused = FusedRNN(cell, go_backwards=go_backwards)
+    expected = np.asarray(plain(inputs()))
+    np.testing.assert_allclose(np.asarray(fused(inputs())), expected, **TOLERANCE)
+
+
+def test_dynamic_rnn_fused_option_matches_and_falls_back():
+    x = inputs()
+    lengths = np.array([TIME, 4, 0], "int32")
+    cell = LSTMCell(4, use_peepholes=True)
+    expected, expected_state = dynamic_rnn(cell, x, sequence_length=lengths)
+    got, got_state = dynamic_rnn(cell, x, sequence_length=lengths, fused=True)
+    np.testing.assert_allclose(np.asarray(got), np.asarray(expected), **TOLERANCE)
+    np.testing.assert_allclose(np.asarray(got_state.h), np.asarray(expected_state.h), **TOLERANCE)
+    stack = MultiRNNCell([GRUCell(3), BasicRNNCell(2)])  # not supported: plain path
+    outputs, _ = dynamic_rnn(stack, x, fused=True)
+    assert tuple(outputs.shape) == (BATCH, TIME, 2)
+
+
+def test_unsupported_cell_is_a_clear_error():
+    with pytest.raises(ValueError, match="FusedRNN supports .* got ElmanCell"):
+        FusedRNN(ElmanCell(3))
+
+
+def test_keras_file_round_trip(tmp_path):
+    sequence = keras.Input((TIME, DEPTH))
+    outputs = FusedRNN(LSTMCell(4, use_peepholes=True, num_proj=3), return_sequences=True)(sequence)
+    model = keras.Model(sequence, FusedRNN(GRUCell(2), go_backwards=True)(outputs))
+    path = tmp_path / "fused.keras"
+    model.save(path)
+    loaded = keras.models.load_model(path)
+    assert isinstance(loaded.layers[1], FusedRNN) and isinstance(loaded.layers[1].cell, LSTMCell)
+    assert loaded.layers[2].go_backwards
+    np.testing.assert_allclose(
+        np.asarray(loaded(inputs())), np.asarray(model(inputs())), **TOLERANCE
+    )
+
+
+def golden_case(name):
+    """`(checkpoint prefix, case.json, reference arrays)` of a TF1 golden fixture."""
+    import json
+    import pathlib
+
+    case_dir = pathlib.Path(__file__).resolve().parents[1] / "golden" / "fixtures" / name
+    description = json.loads((case_dir / "case.json").read_text())
+    with np.load(case_dir / "reference.npz") as archive:
+        reference = dict(archive)
+    return str(case_dir / description["checkpoint"]), description, reference
+
+
+@pytest.mark.parametrize("name", ["lstm_all_options", "basic_lstm", "gru_sequence_length"])
+def test_tf1_checkpoint_loads_into_the_fused_path_and_matches_tf1(name):
+    path, description, reference = golden_case(name)
+    spec = description["cell"]
+    cell = {"LSTMCell": LSTMCell, "BasicLSTMCell": BasicLSTMCell, "GRUCell": GRUCell}[
+        spec["class"]](**spec["kwargs"])
+    load_tf1_checkpoint(cell, path, description["scopes"]["cell"])
+    mask = None
+    if description["sequence_length"]:
+        steps = np.arange(reference["inputs"].shape[1])
+        mask = steps[None, :] < reference["sequence_length"][:, None]
+    layer = FusedRNN(cell, return_sequences=True, return_state=True, zero_output_for_mask=True)
+    outputs, *states = layer(reference["inputs"], mask=mask)
+    np.testing.assert_allclose(np.asarray(outputs), reference["outputs"], **TOLERANCE)
+    leaves = sorted(key for key in reference if key.startswith("final_state"))
+    assert len(leaves) == len(states)
+    for key, state in zip(leaves, states):
+        np.testing.assert_allclose(np.asarray(state), reference[key], err_msg=key, **TOLERANCE)

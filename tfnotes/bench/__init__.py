@@ -1,0 +1,1 @@
+"""Benchmark helpers for `experiments/cell_benchmark.py`: FLOP counts, timing, peers."""
