@@ -20,8 +20,11 @@ $(STAMP): setup.cfg pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+# The second line runs the cells again on the JAX backend (TF1 golden cases,
+# dynamic_rnn, the fused path, dropout, the worked examples).
 test: install
 	$(PY) -m pytest -q tests
+	KERAS_BACKEND=jax $(PY) -m pytest -q -p no:cacheprovider tests/cells/test_tf1_golden.py tests/cells/test_dynamic_rnn.py tests/cells/test_fused.py tests/cells/test_worked_examples.py tests/cells/test_dropout_wrapper.py
 
 experiment: install
 	$(PY) -m experiments $(NAME) $(ARGS)
