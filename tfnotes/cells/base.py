@@ -25,10 +25,10 @@ class RNNCellBase(keras.layers.Layer):
     """Shared machinery: state sizes, `zero_state`, `get_initial_state`, the
     flat/TF1 state conversion and the TF1 checkpoint variable names.
 
-    Subclasses implement `flat_state_sizes`, `output_size`, `build`, `step`,
-    `tf1_weights` and `tf1_input_depth`; they override `pack_state`,
-    `unpack_state` and `state_dropout_filter` when their TF1 state is not a
-    single tensor.
+    Subclasses implement `output_size`, `build`, `step`, `tf1_weights` and
+    `tf1_input_depth`, and `flat_state_sizes` unless their state is one tensor
+    equal to the output; they override `pack_state`, `unpack_state` and
+    `state_dropout_filter` when their TF1 state is not a single tensor.
     """
 
     # Name of the variable scope TF1 gave this cell class by default.
@@ -36,8 +36,12 @@ class RNNCellBase(keras.layers.Layer):
 
     # ----- state description -------------------------------------------------
     def flat_state_sizes(self):
-        """Sizes of the flat state tensors, a list of ints."""
-        raise NotImplementedError
+        """Sizes of the flat state tensors, a list of ints.
+
+        Default: one tensor, the size of the output (cells whose new state is
+        their output, such as `BasicRNNCell` and `GRUCell`).
+        """
+        return [self.output_size]
 
     @property
     def state_size(self):
@@ -119,6 +123,11 @@ class RNNCellBase(keras.layers.Layer):
         raise NotImplementedError
 
 
+def optional_initializer(identifier):
+    """A keras initializer from `identifier`, or None when it is None."""
+    return None if identifier is None else keras.initializers.get(identifier)
+
+
 def serialize_initializer(initializer):
     """Config value of an optional initializer (None stays None)."""
     return None if initializer is None else keras.initializers.serialize(initializer)
@@ -132,3 +141,75 @@ def get_initializer(identifier, default):
 def concat_matmul(inputs, state, kernel):
     """`concat([inputs, state], -1) @ kernel`, TF1's kernel layout."""
     return ops.matmul(ops.concatenate([inputs, state], axis=-1), kernel)
+
+
+class SimpleRecurrentCellBase(RNNCellBase):
+    """Shared parts of the simple recurrent networks (Elman, Jordan, Clockwork).
+
+    Their hidden layer is `act(x @ kernel + feedback @ recurrent_kernel [+ bias])`
+    with weights `kernel` `[input_depth, num_units]` and `recurrent_kernel`
+    `[feedback_size, num_units]`, configured by `activation`,
+    `kernel_initializer`, `recurrent_initializer` and `bias_initializer`.
+    Subclasses set `self.bias` (None when there is none) in `build` after
+    calling `build_hidden_kernels`, and add their own config keys.
+    """
+
+    def __init__(
+        self,
+        num_units,
+        activation="tanh",
+        kernel_initializer="glorot_uniform",
+        recurrent_initializer="glorot_uniform",
+        bias_initializer="zeros",
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        self.num_units = int(num_units)
+        self.activation = keras.activations.get(activation)
+        self.kernel_initializer = keras.initializers.get(kernel_initializer)
+        self.recurrent_initializer = keras.initializers.get(recurrent_initializer)
+        self.bias_initializer = keras.initializers.get(bias_initializer)
+
+    def build_hidden_kernels(self, input_depth, feedback_size):
+        """Creates `kernel` and `recurrent_kernel` (in that order)."""
+        self.kernel = self.add_weight(
+            name="kernel",
+            shape=(input_depth, self.num_units),
+            initializer=self.kernel_initializer,
+        )
+        self.recurrent_kernel = self.add_weight(
+            name="recurrent_kernel",
+            shape=(feedback_size, self.num_units),
+            initializer=self.recurrent_initializer,
+        )
+
+    def hidden_layer(self, inputs, feedback, recurrent_kernel=None):
+        """`act(inputs @ kernel + feedback @ recurrent_kernel [+ bias])`.
+
+        `recurrent_kernel` defaults to `self.recurrent_kernel`.
+        """
+        if recurrent_kernel is None:
+            recurrent_kernel = self.recurrent_kernel
+        z = ops.matmul(inputs, self.kernel) + ops.matmul(feedback, recurrent_kernel)
+        if self.bias is not None:
+            z = z + self.bias
+        return self.activation(z)
+
+    def tf1_weights(self):
+        weights = {"kernel": self.kernel, "recurrent_kernel": self.recurrent_kernel}
+        if self.bias is not None:
+            weights["bias"] = self.bias
+        return weights
+
+    def tf1_input_depth(self, shape_of, scope):
+        return shape_of(f"{scope}/kernel")[0]
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "num_units": self.num_units,
+            "activation": keras.activations.serialize(self.activation),
+            "kernel_initializer": keras.initializers.serialize(self.kernel_initializer),
+            "recurrent_initializer": keras.initializers.serialize(self.recurrent_initializer),
+            "bias_initializer": keras.initializers.serialize(self.bias_initializer),
+        }

@@ -24,9 +24,6 @@ class BasicRNNCell(RNNCellBase):
         self.num_units = int(num_units)
         self.activation = keras.activations.get(activation or "tanh")
 
-    def flat_state_sizes(self):
-        return [self.num_units]
-
     @property
     def output_size(self):
         return self.num_units

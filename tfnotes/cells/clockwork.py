@@ -4,11 +4,11 @@ import keras
 import numpy as np
 from keras import ops
 
-from tfnotes.cells.base import RNNCellBase
+from tfnotes.cells.base import SimpleRecurrentCellBase
 
 
 @keras.saving.register_keras_serializable(package="tfnotes")
-class ClockworkRNNCell(RNNCellBase):
+class ClockworkRNNCell(SimpleRecurrentCellBase):
     """Clockwork RNN: hidden units in groups that tick at different periods.
 
     `num_units` is split into `len(periods)` equal groups; group i has period
@@ -40,8 +40,14 @@ class ClockworkRNNCell(RNNCellBase):
         bias_initializer="zeros",
         **kwargs,
     ):
-        super().__init__(**kwargs)
-        self.num_units = int(num_units)
+        super().__init__(
+            num_units,
+            activation=activation,
+            kernel_initializer=kernel_initializer,
+            recurrent_initializer=recurrent_initializer,
+            bias_initializer=bias_initializer,
+            **kwargs,
+        )
         self.periods = tuple(int(p) for p in periods)
         if not self.periods or min(self.periods) < 1:
             raise ValueError(f"periods must be positive integers, received {periods}.")
@@ -50,10 +56,6 @@ class ClockworkRNNCell(RNNCellBase):
                 f"num_units ({self.num_units}) must be a multiple of len(periods) "
                 f"({len(self.periods)})."
             )
-        self.activation = keras.activations.get(activation)
-        self.kernel_initializer = keras.initializers.get(kernel_initializer)
-        self.recurrent_initializer = keras.initializers.get(recurrent_initializer)
-        self.bias_initializer = keras.initializers.get(bias_initializer)
 
     @property
     def group_size(self):
@@ -83,16 +85,7 @@ class ClockworkRNNCell(RNNCellBase):
         return [True, False]
 
     def build(self, input_shape):
-        self.kernel = self.add_weight(
-            name="kernel",
-            shape=(input_shape[-1], self.num_units),
-            initializer=self.kernel_initializer,
-        )
-        self.recurrent_kernel = self.add_weight(
-            name="recurrent_kernel",
-            shape=(self.num_units, self.num_units),
-            initializer=self.recurrent_initializer,
-        )
+        self.build_hidden_kernels(input_shape[-1], self.num_units)
         self.bias = self.add_weight(
             name="bias", shape=(self.num_units,), initializer=self.bias_initializer
         )
@@ -101,31 +94,11 @@ class ClockworkRNNCell(RNNCellBase):
         hidden, step = states
         dtype = hidden.dtype
         recurrent = self.recurrent_kernel * ops.cast(self.recurrent_mask(), dtype)
-        candidate = self.activation(
-            ops.matmul(inputs, self.kernel) + ops.matmul(hidden, recurrent) + self.bias
-        )
+        candidate = self.hidden_layer(inputs, hidden, recurrent)
         periods = ops.cast(self.unit_periods(), dtype)
         active = ops.equal(ops.mod(step, periods), 0)
         new_hidden = ops.where(active, candidate, hidden)
         return new_hidden, [new_hidden, step + 1]
 
-    def tf1_weights(self):
-        return {
-            "kernel": self.kernel,
-            "recurrent_kernel": self.recurrent_kernel,
-            "bias": self.bias,
-        }
-
-    def tf1_input_depth(self, shape_of, scope):
-        return shape_of(f"{scope}/kernel")[0]
-
     def get_config(self):
-        return {
-            **super().get_config(),
-            "num_units": self.num_units,
-            "periods": list(self.periods),
-            "activation": keras.activations.serialize(self.activation),
-            "kernel_initializer": keras.initializers.serialize(self.kernel_initializer),
-            "recurrent_initializer": keras.initializers.serialize(self.recurrent_initializer),
-            "bias_initializer": keras.initializers.serialize(self.bias_initializer),
-        }
+        return {**super().get_config(), "periods": list(self.periods)}

@@ -27,39 +27,23 @@ def _swap_batch_time(x):
     return ops.transpose(x, (1, 0) + tuple(range(2, len(x.shape))))
 
 
-def _lstm_program(cell, input_depth):
-    """`(project, step)` for `LSTMCell` and `BasicLSTMCell` (all options)."""
+def _split_kernel(cell, input_depth):
+    """`(project, recurrent_kernel)` for a cell computing `[x, h] @ kernel + bias`."""
     input_kernel = cell.kernel[:input_depth]
-    recurrent_kernel = cell.kernel[input_depth:]
-    units = cell.num_units
 
     def project(x):
         return ops.matmul(x, input_kernel) + cell.bias
 
+    return project, cell.kernel[input_depth:]
+
+
+def _lstm_program(cell, input_depth):
+    """`(project, step)` for `LSTMCell` and `BasicLSTMCell` (all options)."""
+    project, recurrent_kernel = _split_kernel(cell, input_depth)
+
     def step(projected, states):
-        if cell.state_is_tuple:
-            c_prev, h_prev = states
-        else:
-            c_prev, h_prev = states[0][:, :units], states[0][:, units:]
-        gates = projected + ops.matmul(h_prev, recurrent_kernel)
-        i, j, f, o = ops.split(gates, 4, axis=-1)
-        if cell.use_peepholes:
-            c = ops.sigmoid(f + cell.forget_bias + cell.w_f_diag * c_prev) * c_prev + ops.sigmoid(
-                i + cell.w_i_diag * c_prev
-            ) * cell.activation(j)
-        else:
-            c = ops.sigmoid(f + cell.forget_bias) * c_prev + ops.sigmoid(i) * cell.activation(j)
-        if cell.cell_clip is not None:
-            c = ops.clip(c, -cell.cell_clip, cell.cell_clip)
-        if cell.use_peepholes:
-            h = ops.sigmoid(o + cell.w_o_diag * c) * cell.activation(c)
-        else:
-            h = ops.sigmoid(o) * cell.activation(c)
-        if cell.num_proj is not None:
-            h = ops.matmul(h, cell.projection_kernel)
-            if cell.proj_clip is not None:
-                h = ops.clip(h, -cell.proj_clip, cell.proj_clip)
-        return h, ([c, h] if cell.state_is_tuple else [ops.concatenate([c, h], axis=-1)])
+        c_prev, h_prev = cell.split_state(states)
+        return cell.apply_gates(projected + ops.matmul(h_prev, recurrent_kernel), c_prev)
 
     return project, step
 
@@ -83,22 +67,18 @@ def _gru_program(cell, input_depth):
     def step(projected, states):
         state = states[0]
         x_gates, x_candidate = projected[:, : 2 * units], projected[:, 2 * units:]
-        gates = ops.sigmoid(x_gates + ops.matmul(state, gates_recurrent))
-        reset, update = ops.split(gates, 2, axis=-1)
-        candidate = cell.activation(x_candidate + ops.matmul(reset * state, candidate_recurrent))
-        new_state = update * state + (1 - update) * candidate
-        return new_state, [new_state]
+        return cell.apply_gates(
+            x_gates + ops.matmul(state, gates_recurrent),
+            state,
+            lambda reset_state: x_candidate + ops.matmul(reset_state, candidate_recurrent),
+        )
 
     return project, step
 
 
 def _basic_rnn_program(cell, input_depth):
     """`(project, step)` for `BasicRNNCell`."""
-    input_kernel = cell.kernel[:input_depth]
-    recurrent_kernel = cell.kernel[input_depth:]
-
-    def project(x):
-        return ops.matmul(x, input_kernel) + cell.bias
+    project, recurrent_kernel = _split_kernel(cell, input_depth)
 
     def step(projected, states):
         output = cell.activation(projected + ops.matmul(states[0], recurrent_kernel))
@@ -279,10 +259,7 @@ class FusedRNN(keras.layers.RNN):
     def _plain_lstm_loop(self, sequences, projected, initial_state):
         """The unmasked plain-LSTM case, through `_lstm_sequence`'s hand-written gradient."""
         cell, units = self.cell, self.cell.num_units
-        if cell.state_is_tuple:
-            c0, h0 = initial_state
-        else:
-            c0, h0 = initial_state[0][:, :units], initial_state[0][:, units:]
+        c0, h0 = cell.split_state(initial_state)
         if self.go_backwards:
             projected = ops.flip(projected, axis=0)  # outputs stay in processing order
         recurrent_kernel = cell.kernel[sequences.shape[-1]:]
@@ -290,7 +267,4 @@ class FusedRNN(keras.layers.RNN):
             projected, recurrent_kernel, c0, h0, cell.forget_bias, self.unroll
         )
         outputs, c_last, h_last = result[..., :units], result[-1, :, units:], result[-1, :, :units]
-        states = [c_last, h_last]
-        if not cell.state_is_tuple:
-            states = [ops.concatenate(states, axis=-1)]
-        return h_last, _swap_batch_time(outputs), states
+        return h_last, _swap_batch_time(outputs), cell.join_state(c_last, h_last)

@@ -7,6 +7,7 @@ from tfnotes.cells.base import (
     RNNCellBase,
     concat_matmul,
     get_initializer,
+    optional_initializer,
     serialize_initializer,
 )
 
@@ -46,15 +47,8 @@ class GRUCell(RNNCellBase):
         super().__init__(**kwargs)
         self.num_units = int(num_units)
         self.activation = keras.activations.get(activation or "tanh")
-        self.kernel_initializer = (
-            None if kernel_initializer is None else keras.initializers.get(kernel_initializer)
-        )
-        self.bias_initializer = (
-            None if bias_initializer is None else keras.initializers.get(bias_initializer)
-        )
-
-    def flat_state_sizes(self):
-        return [self.num_units]
+        self.kernel_initializer = optional_initializer(kernel_initializer)
+        self.bias_initializer = optional_initializer(bias_initializer)
 
     @property
     def output_size(self):
@@ -82,11 +76,24 @@ class GRUCell(RNNCellBase):
 
     def step(self, inputs, states, training=None):
         state = states[0]
-        gates = ops.sigmoid(concat_matmul(inputs, state, self.gates_kernel) + self.gates_bias)
-        reset, update = ops.split(gates, 2, axis=-1)
-        candidate = self.activation(
-            concat_matmul(inputs, reset * state, self.candidate_kernel) + self.candidate_bias
+        return self.apply_gates(
+            concat_matmul(inputs, state, self.gates_kernel) + self.gates_bias,
+            state,
+            lambda reset_state: (
+                concat_matmul(inputs, reset_state, self.candidate_kernel) + self.candidate_bias
+            ),
         )
+
+    def apply_gates(self, gate_inputs, state, candidate_inputs):
+        """The GRU update from pre-activation gates: `(output, [new_state])`.
+
+        `gate_inputs` is `[x, h] @ gates_kernel + gates_bias` (however it was
+        computed); `candidate_inputs(r * h)` returns the candidate's
+        pre-activation `[x, r * h] @ candidate_kernel + candidate_bias`.
+        Shared by `step` and `FusedRNN`, which hoists the x rows out of the loop.
+        """
+        reset, update = ops.split(ops.sigmoid(gate_inputs), 2, axis=-1)
+        candidate = self.activation(candidate_inputs(reset * state))
         new_state = update * state + (1 - update) * candidate
         return new_state, [new_state]
 

@@ -3,11 +3,11 @@
 import keras
 from keras import ops
 
-from tfnotes.cells.base import RNNCellBase
+from tfnotes.cells.base import SimpleRecurrentCellBase
 
 
 @keras.saving.register_keras_serializable(package="tfnotes")
-class JordanCell(RNNCellBase):
+class JordanCell(SimpleRecurrentCellBase):
     """Jordan network: the output layer, not the hidden layer, is fed back.
 
     `hidden = act(x @ kernel + y @ recurrent_kernel + bias)`,
@@ -38,34 +38,24 @@ class JordanCell(RNNCellBase):
         bias_initializer="zeros",
         **kwargs,
     ):
-        super().__init__(**kwargs)
-        self.num_units = int(num_units)
+        super().__init__(
+            num_units,
+            activation=activation,
+            kernel_initializer=kernel_initializer,
+            recurrent_initializer=recurrent_initializer,
+            bias_initializer=bias_initializer,
+            **kwargs,
+        )
         self.output_units = self.num_units if output_units is None else int(output_units)
-        self.activation = keras.activations.get(activation)
         self.output_activation = keras.activations.get(output_activation)
         self.use_bias = bool(use_bias)
-        self.kernel_initializer = keras.initializers.get(kernel_initializer)
-        self.recurrent_initializer = keras.initializers.get(recurrent_initializer)
-        self.bias_initializer = keras.initializers.get(bias_initializer)
-
-    def flat_state_sizes(self):
-        return [self.output_units]
 
     @property
     def output_size(self):
         return self.output_units
 
     def build(self, input_shape):
-        self.kernel = self.add_weight(
-            name="kernel",
-            shape=(input_shape[-1], self.num_units),
-            initializer=self.kernel_initializer,
-        )
-        self.recurrent_kernel = self.add_weight(
-            name="recurrent_kernel",
-            shape=(self.output_units, self.num_units),
-            initializer=self.recurrent_initializer,
-        )
+        self.build_hidden_kernels(input_shape[-1], self.output_units)
         self.output_kernel = self.add_weight(
             name="output_kernel",
             shape=(self.num_units, self.output_units),
@@ -82,10 +72,7 @@ class JordanCell(RNNCellBase):
             self.bias = self.output_bias = None
 
     def step(self, inputs, states, training=None):
-        z = ops.matmul(inputs, self.kernel) + ops.matmul(states[0], self.recurrent_kernel)
-        if self.bias is not None:
-            z = z + self.bias
-        hidden = self.activation(z)
+        hidden = self.hidden_layer(inputs, states[0])
         y = ops.matmul(hidden, self.output_kernel)
         if self.output_bias is not None:
             y = y + self.output_bias
@@ -102,18 +89,10 @@ class JordanCell(RNNCellBase):
             weights.update(bias=self.bias, output_bias=self.output_bias)
         return weights
 
-    def tf1_input_depth(self, shape_of, scope):
-        return shape_of(f"{scope}/kernel")[0]
-
     def get_config(self):
         return {
             **super().get_config(),
-            "num_units": self.num_units,
             "output_units": self.output_units,
-            "activation": keras.activations.serialize(self.activation),
             "output_activation": keras.activations.serialize(self.output_activation),
             "use_bias": self.use_bias,
-            "kernel_initializer": keras.initializers.serialize(self.kernel_initializer),
-            "recurrent_initializer": keras.initializers.serialize(self.recurrent_initializer),
-            "bias_initializer": keras.initializers.serialize(self.bias_initializer),
         }

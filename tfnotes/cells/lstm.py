@@ -7,6 +7,7 @@ from tfnotes.cells.base import (
     RNNCellBase,
     concat_matmul,
     get_initializer,
+    optional_initializer,
     serialize_initializer,
 )
 from tfnotes.cells.state import LSTMStateTuple
@@ -64,7 +65,7 @@ class LSTMCell(RNNCellBase):
         self.num_units = int(num_units)
         self.use_peepholes = bool(use_peepholes)
         self.cell_clip = None if cell_clip is None else float(cell_clip)
-        self.initializer = None if initializer is None else keras.initializers.get(initializer)
+        self.initializer = optional_initializer(initializer)
         self.num_proj = None if num_proj is None else int(num_proj)
         self.proj_clip = None if proj_clip is None else float(proj_clip)
         self.forget_bias = float(forget_bias)
@@ -112,13 +113,26 @@ class LSTMCell(RNNCellBase):
                 name="projection_kernel", shape=(self.num_units, self.num_proj), initializer=init
             )
 
-    def step(self, inputs, states, training=None):
+    def split_state(self, states):
+        """`(c, h)` from the flat states (an `LSTMStateTuple`'s two tensors or `[c, h]`)."""
         if self.state_is_tuple:
             c_prev, h_prev = states
-        else:
-            c_prev = states[0][:, : self.num_units]
-            h_prev = states[0][:, self.num_units:]
+            return c_prev, h_prev
+        return states[0][:, : self.num_units], states[0][:, self.num_units:]
+
+    def step(self, inputs, states, training=None):
+        c_prev, h_prev = self.split_state(states)
         gates = concat_matmul(inputs, h_prev, self.kernel) + self.bias
+        return self.apply_gates(gates, c_prev)
+
+    def apply_gates(self, gates, c_prev):
+        """The LSTM update from pre-activation gates: `(h, new_flat_states)`.
+
+        `gates` is `[x, h] @ kernel + bias` (gate order i, j, f, o; however it
+        was computed), `c_prev` the previous memory. Applies `forget_bias`,
+        the peepholes, `cell_clip`, the projection and `proj_clip`. Shared by
+        `step` and `FusedRNN`, which hoists the x rows out of the loop.
+        """
         i, j, f, o = ops.split(gates, 4, axis=-1)
         if self.use_peepholes:
             c = ops.sigmoid(f + self.forget_bias + self.w_f_diag * c_prev) * c_prev + ops.sigmoid(
@@ -136,8 +150,11 @@ class LSTMCell(RNNCellBase):
             h = ops.matmul(h, self.projection_kernel)
             if self.proj_clip is not None:
                 h = ops.clip(h, -self.proj_clip, self.proj_clip)
-        new_states = [c, h] if self.state_is_tuple else [ops.concatenate([c, h], axis=-1)]
-        return h, new_states
+        return h, self.join_state(c, h)
+
+    def join_state(self, c, h):
+        """Flat states from `c` and `h`: `[c, h]`, or `[concat([c, h])]`."""
+        return [c, h] if self.state_is_tuple else [ops.concatenate([c, h], axis=-1)]
 
     def tf1_weights(self):
         weights = {"kernel": self.kernel, "bias": self.bias}
