@@ -9,7 +9,14 @@ subclass of `tfnotes.train.CommonConfig`) and ``run(config, run_dir=None) -> dic
 of final metrics. The runner makes the run directory ``LOGDIR/NAME/RUN_ID`` (or
 reopens the one named by ``resume=``, keeping its config.json and applying the
 command-line keys on top), writes config.json, runs, writes metrics.json and the
-hparams summary, and prints ``run_dir: PATH`` last. A `tfnotes.errors.TfnotesError`
+hparams summary, and prints ``run_dir: PATH`` last.
+
+``strategy=`` (see `tfnotes.train.distribute`) is set up before anything touches the
+devices, and ``run`` is called inside the strategy's scope, so an experiment that
+trains through `tfnotes.train.fit_model` is distributed without code of its own. In
+a multi-worker run only the chief writes (and prints) the run directory; the other
+workers write to a temporary directory that is removed when they finish.
+A `tfnotes.errors.TfnotesError`
 ends the run with ``error: <message>`` on stderr and the error's exit status;
 Ctrl-C exits with 130 and says how to resume.
 """
@@ -106,6 +113,23 @@ def _listing() -> str:
     return "\n".join(f"{name:<{width}}  {describe(name)}" for name in names)
 
 
+def supported_strategies(module: ModuleType) -> tuple[str, ...]:
+    """The ``strategy=`` values an experiment accepts.
+
+    An experiment module may say so itself with ``STRATEGIES = ("none", "mirrored", ...)``.
+    Without it: every strategy when the module trains through `tfnotes.train.fit_model`
+    (`keras.Model.fit` splits the batches and reduces the losses across replicas), and
+    only ``none`` otherwise, because a custom training loop must call
+    ``strategy.run`` and reduce its losses itself before it is correct on several replicas.
+    """
+    from tfnotes.train import STRATEGIES, fit_model
+
+    declared = getattr(module, "STRATEGIES", None)
+    if declared is not None:
+        return tuple(declared)
+    return STRATEGIES if getattr(module, "fit_model", None) is fit_model else ("none",)
+
+
 def _run(name: str, overrides: list[str], progress: dict) -> None:
     module = load_experiment(name)
     # Imported here, after the name is known good: it loads TensorFlow (seconds).
@@ -114,23 +138,57 @@ def _run(name: str, overrides: list[str], progress: dict) -> None:
     config = train.parse_overrides(module.Config, overrides)
     if not isinstance(config, train.CommonConfig):
         raise UsageError(f"experiments.{name}.Config must subclass tfnotes.train.CommonConfig")
+    chief_run_dir = None
     if config.resume:
-        run_dir = train.RunDirectory.open_existing(config.resume)
-        if run_dir.path.parent.name != name:
+        chief_run_dir = train.RunDirectory.open_existing(config.resume)
+        if chief_run_dir.path.parent.name != name:
             raise UsageError(
-                f"resume={config.resume} is a run of {run_dir.path.parent.name!r}, not {name!r}"
+                f"resume={config.resume} is a run of "
+                f"{chief_run_dir.path.parent.name!r}, not {name!r}"
             )
-        saved = train.config_from_dict(module.Config, run_dir.read_config())
+        saved = train.config_from_dict(module.Config, chief_run_dir.read_config())
         config = train.parse_overrides(module.Config, overrides, base=saved)
+    supported = supported_strategies(module)
+    if config.strategy not in supported:
+        raise UsageError(
+            f"experiments.{name} does not support strategy={config.strategy}; "
+            f"it supports: {', '.join(supported)}"
+        )
+    # Before anything creates a tensor: devices and cluster servers are fixed after that.
+    distribution = train.configure_distribution(config)
+    if not distribution.is_chief:
+        run_dir = train.RunDirectory.worker_scratch(name, distribution.worker, chief_run_dir)
+    elif chief_run_dir is not None:
+        run_dir = chief_run_dir
     else:
         run_dir = train.RunDirectory.create(config.logdir, name)
     progress["run_dir"] = run_dir
     run_dir.write_config(config)
     verb = "resuming" if config.resume else "writing to"
     print(f"{name}: {verb} {run_dir.path}", flush=True)
+    if distribution.strategy != "none":
+        print(distribution.describe(), flush=True)
 
+    try:
+        _run_in_scope(module, config, run_dir, distribution)
+    finally:
+        if not distribution.is_chief:
+            run_dir.remove()
+    if not distribution.is_chief:
+        task_type, task_index = distribution.worker
+        print(f"{task_type} {task_index} finished; the chief wrote the run directory", flush=True)
+        return
+    print(f"run_dir: {run_dir.path}", flush=True)
+
+
+def _run_in_scope(module: ModuleType, config, run_dir, distribution) -> None:
+    import tfnotes.train as train
+
+    name = module.__name__.rsplit(".", 1)[-1]
     train.seed_everything(config.seed)
-    metrics = module.run(config, run_dir)
+    # Models, optimizers and metrics made by run() land in the strategy's scope.
+    with distribution.scope():
+        metrics = module.run(config, run_dir)
     if not isinstance(metrics, dict):
         raise TypeError(f"experiments.{name}.run must return a dict of metrics, got {metrics!r}")
     if not run_dir.metrics_written:
@@ -138,7 +196,6 @@ def _run(name: str, overrides: list[str], progress: dict) -> None:
     metrics = json.loads(run_dir.metrics_path.read_text())
     train.write_hparams(run_dir, config, metrics)
     print("metrics: " + json.dumps(metrics))
-    print(f"run_dir: {run_dir.path}", flush=True)
 
 
 if __name__ == "__main__":

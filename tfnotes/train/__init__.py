@@ -1,6 +1,13 @@
 """Training machinery shared by the experiments: configs, run directories, fitting, logging."""
 
-from tfnotes.train.config import CommonConfig, config_from_dict, config_to_dict, parse_overrides
+from tfnotes.train.config import (
+    STRATEGIES,
+    CommonConfig,
+    config_from_dict,
+    config_to_dict,
+    parse_overrides,
+)
+from tfnotes.train.distribute import Distribution, configure_distribution
 from tfnotes.train.fitting import fit_model
 from tfnotes.train.run_directory import RunDirectory
 from tfnotes.train.seeding import seed_everything
@@ -14,6 +21,9 @@ from tfnotes.train.tensorboard_logging import (
 __all__ = [
     "CommonConfig",
     "parse_overrides",
+    "STRATEGIES",
+    "Distribution",
+    "configure_distribution",
     "config_to_dict",
     "config_from_dict",
     "RunDirectory",

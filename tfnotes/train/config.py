@@ -19,6 +19,8 @@ from typing import Any
 
 from tfnotes.errors import UsageError
 
+STRATEGIES = ("none", "mirrored", "multi_worker", "tpu")  # the values of `strategy=`
+
 
 @dataclasses.dataclass
 class CommonConfig:
@@ -27,7 +29,7 @@ class CommonConfig:
     logdir: str = "tensorboard_logs"  # root of the run directories: LOGDIR/NAME/RUN_ID
     seed: int = 0  # seeds Python, NumPy and TensorFlow (keras.utils.set_random_seed)
     epochs: int = 10  # passes over the training split
-    batch_size: int = 32  # examples per training step
+    batch_size: int = 32  # examples per training step, global: split across the replicas
     learning_rate: float = 1e-3  # Adam step size when the experiment keeps the default optimizer
     clipnorm: float | None = None  # global-norm gradient clipping; recurrent experiments use ~5.0
     jit_compile: bool = True  # compile the train step with XLA
@@ -35,6 +37,12 @@ class CommonConfig:
     data_dir: str = ""  # read data from this directory instead of the built-in source
     smoke: bool = False  # a tiny, fast configuration for tests
     resume: str = ""  # a RUN_DIR to continue from its last finished epoch
+    # Spread training over devices (tfnotes/train/distribute.py): one device, the local
+    # GPUs/CPUs, the machines named by TF_CONFIG, or a TPU.
+    strategy: str = dataclasses.field(default="none", metadata={"choices": STRATEGIES})
+    devices: int = 0  # mirrored: use N devices (0: all); without GPUs, N>1 splits the CPU in N
+    tpu: str = ""  # strategy=tpu: TPU name or grpc:// address ("" on a Cloud TPU VM)
+    collective_timeout: float = 60.0  # multi_worker: seconds to wait for a peer before failing
 
 
 def config_to_dict(config: Any) -> dict[str, Any]:

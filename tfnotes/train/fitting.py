@@ -7,6 +7,7 @@ from typing import Any, Iterable
 
 import keras
 
+from tfnotes.errors import UsageError
 from tfnotes.train.callbacks import FlushingTensorBoard, StopOnNonFiniteLoss
 from tfnotes.train.run_directory import RunDirectory
 from tfnotes.train.tensorboard_logging import TextSummaryCallback
@@ -48,7 +49,23 @@ def fit_model(
     A NaN or infinite loss raises `TrainingDiverged` and leaves the last good backup.
     Event files go to ``run_dir/train`` and ``run_dir/validation``; config.json is
     written too if the run directory has none yet.
+
+    Under ``strategy=`` (the runner calls the experiment inside the strategy's scope,
+    see `tfnotes.train.distribute`) `model.fit` splits each global batch of
+    ``config.batch_size`` across the replicas and averages the gradients; the
+    backup is a plain weights file, so a run resumes under any other strategy. On
+    the TensorFlow backend a model that overrides ``train_step`` must scale its
+    loss for the replicas itself (divide a per-replica mean by
+    ``tf.distribute.get_strategy().num_replicas_in_sync``, or use
+    ``self.compute_loss``) and say so with the class attribute
+    ``train_step_reduces_across_replicas = True``; otherwise `fit_model` refuses to
+    train it under a strategy rather than take steps N times too large.
+    Under a tf.distribute strategy XLA is off (``jit_compile`` is ignored): Keras 3
+    compiles the whole replicated step as one XLA cluster, which cannot reach the
+    variables of the other replicas ("Trying to access resource .../replica_1 located
+    in device CPU:1 from device CPU:0"). JAX's DataParallel keeps XLA on.
     """
+    _check_distribution(model)
     if not run_dir.config_path.exists():  # the runner writes it; a direct run() may not
         run_dir.write_config(config)
     if optimizer is None:
@@ -60,7 +77,7 @@ def fit_model(
         loss=loss,
         metrics=metrics if isinstance(metrics, dict) else list(metrics),
         loss_weights=loss_weights,
-        jit_compile=config.jit_compile,
+        jit_compile=config.jit_compile and not _under_tf_strategy(),
     )
     _build_if_needed(model, train_data, config.batch_size)
 
@@ -92,6 +109,38 @@ def fit_model(
     )
     model.save(run_dir.model_path)
     return history
+
+
+def _under_tf_strategy() -> bool:
+    if keras.backend.backend() != "tensorflow":
+        return False
+    import tensorflow as tf
+
+    return tf.distribute.has_strategy()
+
+
+def _check_distribution(model: keras.Model) -> None:
+    """Refuses a model that `model.fit` would train wrongly under a tf.distribute strategy."""
+    if keras.backend.backend() != "tensorflow":
+        return  # JAX's DataParallel shards global arrays: a custom train_step's means are global
+    import tensorflow as tf
+
+    if not tf.distribute.has_strategy():
+        return
+    strategy = tf.distribute.get_strategy()
+    if getattr(model, "_distribute_strategy", None) is not strategy:
+        raise ValueError(
+            f"model {model.name!r} was created outside the {type(strategy).__name__} scope; "
+            "create it inside run() (the runner calls run() in the scope)"
+        )
+    custom_step = type(model).train_step is not keras.Model.train_step
+    if custom_step and not getattr(model, "train_step_reduces_across_replicas", False):
+        raise UsageError(
+            f"{type(model).__name__} overrides train_step, which is not marked "
+            "train_step_reduces_across_replicas = True; scale its loss by "
+            "1 / num_replicas_in_sync (see fit_model's docstring) before training it "
+            f"under {type(strategy).__name__}"
+        )
 
 
 def _build_if_needed(model: keras.Model, train_data: Any, batch_size: int) -> None:

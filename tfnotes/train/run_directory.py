@@ -3,6 +3,10 @@
 Holds TensorBoard event files (``train/``, ``validation/``, ...), ``config.json``
 (the resolved config), ``metrics.json`` (a flat object of final float metrics),
 ``model.keras`` and ``checkpoint/`` (the per-epoch backup that ``resume=`` reads).
+
+In a multi-worker run only the chief writes the real run directory; every other
+worker gets a `RunDirectory.worker_scratch` in the temporary folder, which the runner
+removes when the worker finishes (the standard Keras pattern for non-chief workers).
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import math
 import numbers
 import os
 import pathlib
+import shutil
 import tempfile
 import time
 from typing import Any
@@ -63,6 +68,31 @@ class RunDirectory:
         if not (path / CONFIG_FILE).is_file():
             raise UsageError(f"resume={path} is not a run directory (it has no {CONFIG_FILE})")
         return cls(path)
+
+    @classmethod
+    def worker_scratch(
+        cls, name: str, worker: tuple[str, int], resume_from: RunDirectory | None = None
+    ) -> RunDirectory:
+        """A throw-away run directory for a multi-worker process that is not the chief.
+
+        Such a worker trains like the chief (collectives need every worker) and writes
+        the same files, but into a fresh temporary directory. With `resume_from` (the
+        chief's run directory, readable when the log directory is on shared storage)
+        its checkpoint is copied in, so that every worker restores the same epoch.
+        """
+        task_type, task_index = worker
+        path = tempfile.mkdtemp(prefix=f"tfnotes-{name}-{task_type}{task_index}-")
+        run_dir = cls(path)
+        if resume_from is not None and resume_from.checkpoint_dir.is_dir():
+            shutil.copytree(resume_from.checkpoint_dir, run_dir.checkpoint_dir)
+        return run_dir
+
+    def remove(self) -> None:
+        """Closes this run's summary writers and deletes the directory (worker scratch only)."""
+        for writer in self.summary_writers.values():
+            writer.close()
+        self.summary_writers.clear()
+        shutil.rmtree(self.path, ignore_errors=True)
 
     @property
     def config_path(self) -> pathlib.Path:

@@ -16,8 +16,8 @@ from tensorboard.plugins.hparams import api as hparams_api
 from tfnotes.train.config import config_to_dict
 from tfnotes.train.run_directory import RunDirectory
 
-# Where a run lives and how it resumes are not hyperparameters.
-_NOT_HPARAMS = ("logdir", "resume")
+# Where a run lives, how it resumes and where its TPU is are not hyperparameters.
+_NOT_HPARAMS = ("logdir", "resume", "tpu", "collective_timeout")
 
 
 def write_hparams(
