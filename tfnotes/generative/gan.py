@@ -1,0 +1,271 @@
+"""GANs for 28x28 digits: the DCGAN tutorial's networks, a conditional variant, a two-optimizer model.
+
+The generator and discriminator follow the TensorFlow DCGAN tutorial
+(tensorflow.org/tutorials/generative/dcgan): the generator maps noise through a
+dense layer to 7x7 feature maps, then transposed convolutions with batch norm
+and LeakyReLU up to a 28x28 tanh image; the discriminator is two strided 5x5
+convolutions with LeakyReLU and dropout, then one logit (plus, beyond the
+tutorial, a minibatch-stddev channel before the logit). `width` scales the
+channels (the tutorial's networks are ``width=64``: 256/128/64 generator
+channels and 64/128 discriminator channels).
+
+In the conditional variant the generator also takes the digit (an embedding
+concatenated to the noise) and the discriminator sees it too, as a projection
+discriminator (Miyato and Koyama 2018: the digit's embedding dotted with the
+image features, added to the logit), so it can reject a good "3" that was
+asked to be a "7". (A first version fed the digit as an extra input channel,
+as the keras-io conditional GAN does; after 5 epochs on 8,000 digits its
+samples were digits of any class, label_accuracy 0.10. The projection version
+follows the digit from epoch 3 on, but on 8,000 digits and 15 epochs it swings
+between label_accuracy 0.5 and 0.9 from epoch to epoch and draws nearly the
+same sample for every noise vector of a digit.)
+
+The generators are plain functional Keras models: ``generator.keras`` loads in
+plain Keras, without tfnotes. Images are in [-1, 1].
+"""
+
+from __future__ import annotations
+
+import keras
+from keras import ops
+
+VARIANTS = ("dcgan", "conditional")
+NUM_CLASSES = 10
+LABEL_EMBEDDING = 50
+# Moving statistics follow the batches faster than Keras' default 0.99, so the
+# inference-mode generator (samples, FID) matches the one being trained.
+BATCH_NORM_MOMENTUM = 0.9
+
+
+def build_generator(variant: str, noise_dim: int = 100, width: int = 64) -> keras.Model:
+    """noise `[noise_dim]` (and, conditional, an int digit `[]`) -> image `[28, 28, 1]` in [-1, 1].
+
+    Inputs are ``noise`` (dcgan) or ``[noise, digit]`` (conditional).
+    """
+    noise = keras.Input((noise_dim,), name="noise")
+    inputs, hidden = noise, noise
+    if variant == "conditional":
+        digit = keras.Input((), dtype="int32", name="digit")
+        embedded = keras.layers.Embedding(NUM_CLASSES, LABEL_EMBEDDING, name="digit_embedding")(
+            digit
+        )
+        hidden = keras.layers.Concatenate(name="noise_and_digit")([noise, embedded])
+        inputs = [noise, digit]
+    elif variant != "dcgan":
+        raise ValueError(f"variant={variant!r}; choose one of {VARIANTS}")
+    hidden = keras.layers.Dense(7 * 7 * 4 * width, use_bias=False)(hidden)
+    hidden = keras.layers.BatchNormalization(momentum=BATCH_NORM_MOMENTUM)(hidden)
+    hidden = keras.layers.LeakyReLU(negative_slope=0.3)(hidden)
+    hidden = keras.layers.Reshape((7, 7, 4 * width))(hidden)
+    for channels, strides in ((2 * width, 1), (width, 2)):
+        hidden = keras.layers.Conv2DTranspose(
+            channels, 5, strides=strides, padding="same", use_bias=False
+        )(hidden)
+        hidden = keras.layers.BatchNormalization(momentum=BATCH_NORM_MOMENTUM)(hidden)
+        hidden = keras.layers.LeakyReLU(negative_slope=0.3)(hidden)
+    image = keras.layers.Conv2DTranspose(
+        1, 5, strides=2, padding="same", activation="tanh", name="image"
+    )(hidden)
+    return keras.Model(inputs, image, name=f"{variant}_generator")
+
+
+@keras.saving.register_keras_serializable(package="tfnotes")
+class MinibatchStddev(keras.layers.Layer):
+    """Appends one channel holding the batch's mean feature standard deviation (Karras et al. 2018).
+
+    A generator that draws the same digit whatever the noise gives batches with
+    a small spread, which the discriminator can then see and reject: the usual
+    remedy for the per-digit mode collapse of small conditional GANs.
+    """
+
+    def call(self, inputs):
+        spread = ops.mean(ops.sqrt(ops.var(inputs, axis=0) + 1e-8))
+        return ops.concatenate([inputs, ops.ones_like(inputs[..., :1]) * spread], axis=-1)
+
+    def compute_output_shape(self, input_shape):
+        return (*input_shape[:-1], input_shape[-1] + 1)
+
+
+def build_discriminator(variant: str, width: int = 64, dropout: float = 0.3) -> keras.Model:
+    """image `[28, 28, 1]` (and, conditional, an int digit `[]`) -> one real/fake logit.
+
+    Before the logit, a `MinibatchStddev` channel lets it see how varied the
+    batch is. The conditional discriminator is a projection discriminator (Miyato and
+    Koyama 2018): logit = w . h + embed(digit) . h over the image features h,
+    so "is this a real *d*?" is scored directly at the output.
+    """
+    if variant not in VARIANTS:
+        raise ValueError(f"variant={variant!r}; choose one of {VARIANTS}")
+    image = keras.Input((28, 28, 1), name="image")
+    hidden = image
+    for channels in (width, 2 * width):
+        hidden = keras.layers.Conv2D(channels, 5, strides=2, padding="same")(hidden)
+        hidden = keras.layers.LeakyReLU(negative_slope=0.3)(hidden)
+        hidden = keras.layers.Dropout(dropout)(hidden)
+    hidden = MinibatchStddev(name="minibatch_stddev")(hidden)
+    features = keras.layers.Flatten(name="features")(hidden)
+    logit = keras.layers.Dense(1, name="logit")(features)
+    if variant == "dcgan":
+        return keras.Model(image, logit, name="dcgan_discriminator")
+    digit = keras.Input((), dtype="int32", name="digit")
+    embedded = keras.layers.Embedding(NUM_CLASSES, features.shape[-1], name="digit_projection")(
+        digit
+    )
+    projection = keras.layers.Dot(axes=1, name="digit_score")([features, embedded])
+    logit = keras.layers.Add(name="conditional_logit")([logit, projection])
+    return keras.Model([image, digit], logit, name="conditional_discriminator")
+
+
+@keras.saving.register_keras_serializable(package="tfnotes")
+class GenerativeAdversarialNetwork(keras.Model):
+    """Generator and discriminator trained against each other, each with its own optimizer.
+
+    Args:
+        variant: ``dcgan`` (noise -> digit) or ``conditional`` (noise + digit -> that digit).
+        noise_dim: size of the generator's noise vector.
+        width: channel scale of both networks (64 is the tutorial's size).
+        seed: seeds the noise the train step draws.
+
+    `fit` takes batches ``(images, digits)`` with images in [-1, 1], `[B, 28, 28, 1]`
+    (dcgan ignores the digits). Each step draws one batch of noise, and with
+    two gradient tapes over one forward pass (as the tutorial does) updates the
+    discriminator on "real vs generated" and the generator on "fool the
+    discriminator" (the non-saturating loss). It reports ``generator_loss``,
+    ``discriminator_loss`` and the discriminator's accuracy on real and fake.
+
+    `compile` takes ``optimizer`` for the generator and ``discriminator_optimizer``
+    (or ``optimizer={"generator": ..., "discriminator": ...}``, the form
+    `tfnotes.train.fit_model` passes through); a missing discriminator optimizer
+    is a copy of the generator's settings.
+    """
+
+    def __init__(
+        self, variant: str = "dcgan", noise_dim: int = 100, width: int = 64, seed: int = 0, **kwargs
+    ):
+        super().__init__(**kwargs)
+        self.variant, self.noise_dim, self.width, self.seed = variant, noise_dim, width, seed
+        self.generator = build_generator(variant, noise_dim, width)
+        self.discriminator = build_discriminator(variant, width)
+        self.seed_generator = keras.random.SeedGenerator(seed)
+        self.loss_function = keras.losses.BinaryCrossentropy(from_logits=True)
+        self.generator_loss_tracker = keras.metrics.Mean(name="generator_loss")
+        self.discriminator_loss_tracker = keras.metrics.Mean(name="discriminator_loss")
+        self.real_accuracy_tracker = keras.metrics.BinaryAccuracy(
+            name="real_accuracy", threshold=0.0
+        )
+        self.fake_accuracy_tracker = keras.metrics.BinaryAccuracy(
+            name="fake_accuracy", threshold=0.0
+        )
+        self.discriminator_optimizer = None
+        self.build(None)
+
+    def build(self, input_shape=None):
+        """Nothing to do: both networks are built when constructed."""
+
+    @property
+    def conditional(self) -> bool:
+        """Whether the networks take the digit."""
+        return self.variant == "conditional"
+
+    @property
+    def metrics(self):
+        """The loss and accuracy trackers, reset by Keras at the start of each epoch."""
+        return [
+            self.generator_loss_tracker,
+            self.discriminator_loss_tracker,
+            self.real_accuracy_tracker,
+            self.fake_accuracy_tracker,
+        ]
+
+    def compile(self, optimizer=None, discriminator_optimizer=None, **kwargs):
+        """Sets both optimizers (see the class docstring) and builds their variables.
+
+        Other keyword arguments (``jit_compile``, ``steps_per_execution``) go to
+        `keras.Model.compile`; a ``loss`` must be None (the step has its own).
+        """
+        if kwargs.pop("loss", None) is not None:
+            raise ValueError("GenerativeAdversarialNetwork computes its own losses; pass loss=None")
+        for unused in ("metrics", "loss_weights"):
+            if kwargs.pop(unused, None):
+                raise ValueError(
+                    f"GenerativeAdversarialNetwork tracks its own metrics; {unused} must be empty"
+                )
+        if isinstance(optimizer, dict):
+            optimizer, discriminator_optimizer = optimizer["generator"], optimizer["discriminator"]
+        optimizer = keras.optimizers.get(optimizer or "adam")
+        if discriminator_optimizer is None:
+            discriminator_optimizer = optimizer.__class__.from_config(optimizer.get_config())
+        super().compile(optimizer=optimizer, **kwargs)
+        self.discriminator_optimizer = keras.optimizers.get(discriminator_optimizer)
+        # Built now, on each network's own variables (Keras would build the
+        # generator's optimizer on every variable of the model).
+        self.optimizer.build(self.generator.trainable_variables)
+        self.discriminator_optimizer.build(self.discriminator.trainable_variables)
+
+    def compile_from_config(self, config):
+        """Recompiles a loaded model (both optimizers get the saved generator optimizer's settings)."""
+        from keras.src.saving import serialization_lib
+
+        config = serialization_lib.deserialize_keras_object(config)
+        self.compile(optimizer=config.get("optimizer"))
+
+    def generator_inputs(self, noise, digits):
+        """What the generator takes: the noise, plus the digits when conditional."""
+        return [noise, digits] if self.conditional else noise
+
+    def discriminator_inputs(self, images, digits):
+        """What the discriminator takes: the images, plus the digits when conditional."""
+        return [images, digits] if self.conditional else images
+
+    def call(self, inputs, training=False):
+        """The generator: ``noise`` (dcgan) or ``[noise, digits]`` (conditional) -> images in [-1, 1]."""
+        return self.generator(inputs, training=training)
+
+    def train_step(self, data):
+        """One simultaneous update of discriminator and generator on a batch of real digits."""
+        import tensorflow as tf  # the step is TensorFlow-specific (GradientTape)
+
+        real_images, digits = data
+        digits = ops.cast(ops.reshape(digits, (-1,)), "int32")
+        noise = keras.random.normal(
+            (ops.shape(real_images)[0], self.noise_dim), seed=self.seed_generator
+        )
+        with tf.GradientTape() as generator_tape, tf.GradientTape() as discriminator_tape:
+            fake_images = self.generator(self.generator_inputs(noise, digits), training=True)
+            real_logits = self.discriminator(
+                self.discriminator_inputs(real_images, digits), training=True
+            )
+            fake_logits = self.discriminator(
+                self.discriminator_inputs(fake_images, digits), training=True
+            )
+            ones, zeros = ops.ones_like(real_logits), ops.zeros_like(fake_logits)
+            generator_loss = self.loss_function(ones, fake_logits)
+            discriminator_loss = self.loss_function(ones, real_logits) + self.loss_function(
+                zeros, fake_logits
+            )
+        generator_weights = self.generator.trainable_weights
+        discriminator_weights = self.discriminator.trainable_weights
+        self.optimizer.apply_gradients(
+            zip(generator_tape.gradient(generator_loss, generator_weights), generator_weights)
+        )
+        self.discriminator_optimizer.apply_gradients(
+            zip(
+                discriminator_tape.gradient(discriminator_loss, discriminator_weights),
+                discriminator_weights,
+            )
+        )
+        self.generator_loss_tracker.update_state(generator_loss)
+        self.discriminator_loss_tracker.update_state(discriminator_loss)
+        self.real_accuracy_tracker.update_state(ones, real_logits)
+        self.fake_accuracy_tracker.update_state(zeros, fake_logits)
+        return {metric.name: metric.result() for metric in self.metrics}
+
+    def get_config(self):
+        """The constructor arguments; weights are saved separately by Keras."""
+        return {
+            **super().get_config(),
+            "variant": self.variant,
+            "noise_dim": self.noise_dim,
+            "width": self.width,
+            "seed": self.seed,
+        }
