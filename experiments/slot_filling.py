@@ -17,9 +17,7 @@ Tag a sentence with a finished run:
 
 import dataclasses
 import json
-import statistics
 import sys
-import time
 from pathlib import Path
 
 import keras
@@ -42,6 +40,7 @@ from tfnotes.layers import AppendSequenceMean, CharacterCNN, OneHotTokens, Summe
 from tfnotes.metrics import chunk_scores, intent_accuracy, sentence_accuracy
 from tfnotes.train import (
     CommonConfig,
+    EpochTimer,
     RunDirectory,
     TextSummaryCallback,
     fit_model,
@@ -254,20 +253,6 @@ class ValidationScores(keras.callbacks.Callback):
         self.examples = tagged_examples_markdown(self.utterances[:shown], tags[:shown], intents[:shown])
 
 
-class EpochTimer(keras.callbacks.Callback):
-    """Wall-clock seconds of each epoch."""
-
-    def __init__(self):
-        super().__init__()
-        self.seconds = []
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self._start = time.perf_counter()
-
-    def on_epoch_end(self, epoch, logs=None):
-        self.seconds.append(time.perf_counter() - self._start)
-
-
 def make_datasets(encoded_train, encoded_valid, config):
     """tf.data pipelines of (inputs, targets); padding tags are id 0 and ignored by the loss."""
     import tensorflow as tf
@@ -328,9 +313,7 @@ def run(config, run_dir=None):
     metrics, _ = evaluate(model, dataset.test, config, vocabularies, max_len)
     if dataset.minimal_pairs:
         metrics["minimal_pair_accuracy"] = minimal_pair_accuracy(model, dataset.minimal_pairs, config, vocabularies, max_len)
-    if timer.seconds:
-        metrics["seconds_per_epoch"] = statistics.median(timer.seconds)
-        metrics["seconds_first_epoch"] = timer.seconds[0]
+    metrics.update(timer.timing_metrics())
     metrics = {name: float(value) for name, value in metrics.items()}
     write_scalars(run_dir, "test", metrics, step=config.epochs)
     run_dir.write_metrics(metrics)

@@ -23,7 +23,6 @@ Load the trained model (pixel probabilities of the reconstruction of `images`):
 """
 
 import dataclasses
-import statistics
 import time
 from statistics import NormalDist
 
@@ -32,7 +31,6 @@ import numpy as np
 
 from tfnotes.data import load_digits
 from tfnotes.generative import (
-    EpochTimer,
     VariationalAutoencoder,
     binarize,
     image_grid,
@@ -41,7 +39,14 @@ from tfnotes.generative import (
     to_unit_interval,
     write_image,
 )
-from tfnotes.train import CommonConfig, RunDirectory, fit_model, seed_everything, write_scalars
+from tfnotes.train import (
+    CommonConfig,
+    EpochTimer,
+    RunDirectory,
+    fit_model,
+    seed_everything,
+    write_scalars,
+)
 
 # The evaluation digits are binarised with this seed in every run, so test
 # figures compare across runs (and across `seed=`).
@@ -250,9 +255,7 @@ def run(config, run_dir=None):
     }
     for epoch, value in sorted(iw_callback.history.items()):
         metrics[f"nll_iw_epoch_{epoch}"] = value
-    if timer.seconds:  # the first epoch includes tracing and XLA compilation
-        metrics["seconds_per_epoch"] = statistics.median(timer.seconds[1:] or timer.seconds)
-        metrics["seconds_first_epoch"] = timer.seconds[0]
+    metrics.update(timer.timing_metrics())
     metrics = {name: float(value) for name, value in metrics.items()}
     write_scalars(run_dir, "test", metrics, step=config.epochs)
     run_dir.write_metrics(metrics)

@@ -7,6 +7,7 @@ from tfnotes.train.config import (
     config_to_dict,
     parse_overrides,
 )
+from tfnotes.train.callbacks import EpochTimer
 from tfnotes.train.distribute import Distribution, configure_distribution
 from tfnotes.train.fitting import fit_model
 from tfnotes.train.run_directory import RunDirectory
@@ -20,6 +21,7 @@ from tfnotes.train.tensorboard_logging import (
 
 __all__ = [
     "CommonConfig",
+    "EpochTimer",
     "parse_overrides",
     "STRATEGIES",
     "Distribution",

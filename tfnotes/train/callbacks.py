@@ -1,10 +1,12 @@
-"""Callbacks `fit_model` adds to every run: the NaN guard and a TensorBoard that flushes."""
+"""Callbacks: the NaN guard and flushing TensorBoard `fit_model` adds, and an epoch timer."""
 
 from __future__ import annotations
 
 import json
 import math
 import pathlib
+import statistics
+import time
 
 import keras
 
@@ -62,3 +64,32 @@ class FlushingTensorBoard(keras.callbacks.TensorBoard):
         super().on_epoch_end(epoch, logs)
         for writer in getattr(self, "_writers", {}).values():
             writer.flush()
+
+
+class EpochTimer(keras.callbacks.Callback):
+    """Wall-clock seconds of each epoch (training plus validation), in `seconds`.
+
+    Place it before callbacks that do slow work at the end of an epoch (sample
+    images, scores on held-out data) so that work is not counted.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.seconds: list[float] = []
+        self._start = 0.0
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._start = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.seconds.append(time.perf_counter() - self._start)
+
+    def timing_metrics(self) -> dict:
+        """``seconds_per_epoch`` (median, leaving out the first epoch, which includes
+        tracing and XLA compilation, when there are others) and ``seconds_first_epoch``."""
+        if not self.seconds:
+            return {}
+        return {
+            "seconds_per_epoch": statistics.median(self.seconds[1:] or self.seconds),
+            "seconds_first_epoch": self.seconds[0],
+        }
