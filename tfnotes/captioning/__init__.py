@@ -20,7 +20,15 @@ from tfnotes.captioning.evaluation import (
     score_captions,
 )
 from tfnotes.captioning.flickr8k import load_flickr8k
-from tfnotes.captioning.models import CELLS, DECODERS, ENCODERS, CaptionDecoder, build_captioner
+from tfnotes.captioning.models import (
+    CELLS,
+    DECODERS,
+    ENCODERS,
+    CaptionDecoder,
+    ImageNormCalibration,
+    build_captioner,
+    calibrate_image_norm,
+)
 from tfnotes.captioning.shapes import load_shapes
 from tfnotes.captioning.text import (
     build_caption_vocabulary,
@@ -41,6 +49,7 @@ __all__ = [
     "CELLS", "DECODERS", "ENCODERS", "CaptionData", "CaptionDecoder", "CaptionGenerator",
     "CaptionSamples", "CaptionSplit", "EpochTimer", "attention_strip", "beam_loop",
     "build_caption_vocabulary", "build_captioner", "caption_pairs", "caption_panel",
+    "ImageNormCalibration", "calibrate_image_norm",
     "caption_scores", "caption_seconds", "encode_captions", "feature_grid", "flatten_captions",
     "generated_captions", "greedy_loop", "ids_to_words", "load_caption_vocabulary",
     "load_coco_captions", "load_flickr8k", "load_image_file", "load_shapes",

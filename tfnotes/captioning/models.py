@@ -7,8 +7,9 @@ The captioner is a functional model ``{"image": [B,S,S,3] in 0..255, "caption_in
 * ``decoder``: a `CaptionDecoder` over any `tfnotes.cells` cell, run with teacher
   forcing here and one step at a time by `tfnotes.captioning.decoding`.
 
-``decoder=show_tell`` (Vinyals et al. 2015): one image vector (a dense ReLU layer
-over the whole grid) initialises the cell state; words alone drive the steps. ``decoder=attend`` (Xu et al. 2015,
+``decoder=show_tell`` (Vinyals et al. 2015): a linear embedding of the whole grid is
+the cell's first input, from the zero state (the image initialises the cell state);
+words alone drive the later steps. ``decoder=attend`` (Xu et al. 2015,
 Show, Attend and Tell): at every step additive (Bahdanau) attention over the grid,
 ``alpha = softmax(v . tanh(W_f f_i + W_h h_{t-1}))``, gives a context vector that is
 fed to the cell with the word and to the output layer.
@@ -81,17 +82,23 @@ class CaptionDecoder(keras.layers.Layer):
         self.embedding_dim, self.attention_units = int(embedding_dim), int(attention_units)
         self.dropout_rate = float(dropout)
         self.embedding = keras.layers.Embedding(self.vocab_size, self.embedding_dim, name="words")
-        self.state_layers = [
-            keras.layers.Dense(size, activation="tanh", name=f"init_state_{index}")
-            for index, size in enumerate(cell.flat_state_sizes())
-        ]
-        if not self.attention_units:  # Show and Tell: one image vector from the whole grid
-            self.image_vector = keras.layers.Dense(cell.output_size, activation="relu",
-                                                   name="image_vector")
-            # Without it the unnormalised vector saturated the tanh state layers: the
-            # initial state was the same for every image and the model ignored the image.
-            self.image_norm = keras.layers.LayerNormalization(name="image_norm")
-        if self.attention_units:
+        if not self.attention_units:
+            # Show and Tell: a linear embedding of the whole grid, batch-normalised, is
+            # the cell's first input (t = -1) from the zero state. It used to be tanh
+            # state layers over a ReLU, layer-normalised vector: that vector is one big
+            # component every image shares (the background) plus a small image-specific
+            # part, and training grew the shared part until the tanh layers saturated:
+            # one starting state for every image, no gradient back to the image.
+            # Batch norm centres across images, so the shared part cannot carry the
+            # state; `calibrate_image_norm` keeps its inference statistics exact.
+            self.image_embedding = keras.layers.Dense(self.embedding_dim, use_bias=False,
+                                                      name="image_embedding")
+            self.image_norm = keras.layers.BatchNormalization(name="image_norm")
+        else:
+            self.state_layers = [
+                keras.layers.Dense(size, activation="tanh", name=f"init_state_{index}")
+                for index, size in enumerate(cell.flat_state_sizes())
+            ]
             self.feature_projection = keras.layers.Dense(self.attention_units, use_bias=False,
                                                          name="attend_features")
             self.query_projection = keras.layers.Dense(self.attention_units, name="attend_query")
@@ -109,13 +116,12 @@ class CaptionDecoder(keras.layers.Layer):
     def build(self, captions_shape, features_shape):
         depth = features_shape[-1]
         self.embedding.build(captions_shape)
-        summary = depth
-        if not self.attends:
-            self.image_vector.build((None, features_shape[1] * features_shape[2] * depth))
-            self.image_norm.build((None, self.cell.output_size))
-            summary = self.cell.output_size
-        for layer in self.state_layers:
-            layer.build((None, summary))
+        if self.attends:
+            for layer in self.state_layers:
+                layer.build((None, depth))
+        else:
+            self.image_embedding.build((None, features_shape[1] * features_shape[2] * depth))
+            self.image_norm.build((None, self.embedding_dim))
         step_input = self.embedding_dim + (depth if self.attends else 0)
         if not self.cell.built:
             self.cell.build((None, step_input))
@@ -127,27 +133,34 @@ class CaptionDecoder(keras.layers.Layer):
         self.logits.build((None, self.cell.output_size + (depth if self.attends else 0)))
         self.built = True
 
-    def start(self, features):
+    def start(self, features, training=None):
         """``(memory, states)`` for a batch of feature grids ``[B,h,w,D]``.
 
         memory: ``(flat features [B,L,D], projected features [B,L,A] or None)``;
-        states: the cell's flat states initialised from an image vector: with attention
-        the mean feature (as Xu et al.; plus the previous output, the attention query),
-        without it a dense ReLU layer over the whole grid, layer-normalised (the CNN's
-        "fc" feature, which keeps where things are).
+        states: the cell's flat states before the first word. With attention, tanh
+        layers over the mean feature (as Xu et al.; plus the previous output, the
+        attention query). Without it (Vinyals et al.), the states after one cell step
+        from zero whose input is a linear embedding of the whole grid (the CNN's "fc"
+        feature, which keeps where things are), the size of a word vector.
         """
         shape = ops.shape(features)
         flat = ops.reshape(features, (shape[0], shape[1] * shape[2], shape[3]))
-        if self.attends:
-            summary = ops.mean(flat, axis=1)
-        else:
-            summary = self.image_norm(self.image_vector(ops.reshape(flat, (shape[0], -1))))
+        if not self.attends:
+            image = self.image_norm(self.embed_image(features), training=training)
+            zeros = [ops.zeros((shape[0], size), image.dtype)
+                     for size in self.cell.flat_state_sizes()]
+            _, states = self.cell(image, zeros, training=training)
+            return (flat, None), list(states)
+        summary = ops.mean(flat, axis=1)
         states = [layer(summary) if learned else ops.zeros((shape[0], size), summary.dtype)
                   for layer, learned, size in zip(self.state_layers, learned_states(self.cell),
                                                   self.cell.flat_state_sizes())]
-        if not self.attends:
-            return (flat, None), states
         return (flat, self.feature_projection(flat)), states + [self.init_query(summary)]
+
+    def embed_image(self, features):
+        """Show and Tell: the image embedding ``[B, embedding_dim]`` before `image_norm`."""
+        shape = ops.shape(features)
+        return self.image_embedding(ops.reshape(features, (shape[0], -1)))
 
     def step(self, words, states, memory, training=None):
         """One step for word ids ``[B]``: ``(logits [B,V], states, attention [B,L] or None)``."""
@@ -172,7 +185,7 @@ class CaptionDecoder(keras.layers.Layer):
         steps = captions.shape[1]
         if steps is None:
             raise ValueError("CaptionDecoder needs captions of a fixed length (pad them)")
-        memory, states = self.start(features)
+        memory, states = self.start(features, training)
         words = tf.transpose(captions)  # [T, B]
         outputs = tf.TensorArray(self.compute_dtype, size=steps, element_shape=None)
 
@@ -198,6 +211,48 @@ class CaptionDecoder(keras.layers.Layer):
         config = dict(config)
         cell = keras.saving.deserialize_keras_object(config.pop("cell"))
         return cls(cell=cell, **config)
+
+
+def calibrate_image_norm(model, images, batch_size: int = 64) -> bool:
+    """Sets a show_tell decoder's `image_norm` statistics to those of `images` (returns
+    whether it did; attending decoders have none).
+
+    Batch normalisation centres the image embedding across images: without it the
+    embedding is one large component common to every image plus a small image-specific
+    part, and training saturated the cell on the common one (the starting state was
+    the same for every image). The norm is invariant to that common part, so it drifts
+    as the encoder trains and moving averages lag it; these statistics are exact for
+    the current encoder (precise batch norm). `ImageNormCalibration` calls this.
+    """
+    import numpy as np
+
+    decoder, encoder = model.get_layer("decoder"), model.get_layer("encoder")
+    if decoder.attends or not len(images):
+        return False
+    embedded = np.concatenate([
+        keras.ops.convert_to_numpy(decoder.embed_image(encoder(images[i:i + batch_size],
+                                                               training=False)))
+        for i in range(0, len(images), batch_size)]).astype("float64")
+    decoder.image_norm.moving_mean.assign(embedded.mean(axis=0).astype("float32"))
+    decoder.image_norm.moving_variance.assign(embedded.var(axis=0).astype("float32"))
+    return True
+
+
+class ImageNormCalibration(keras.callbacks.Callback):
+    """`calibrate_image_norm` on `images` before each validation and when training ends."""
+
+    def __init__(self, images):
+        super().__init__()
+        self.images = images
+
+    def on_test_begin(self, logs=None):
+        calibrate_image_norm(self.model, self.images)
+
+    def on_epoch_end(self, epoch, logs=None):
+        calibrate_image_norm(self.model, self.images)  # for callbacks after it (samples)
+
+    def on_train_end(self, logs=None):
+        calibrate_image_norm(self.model, self.images)
 
 
 def cnn_encoder(image_size: int, filters=(16, 32, 64)) -> keras.Model:
