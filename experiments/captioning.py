@@ -38,13 +38,19 @@ Caption an image file with a finished run (beam search; `beam_size=1` is greedy;
 
 import dataclasses
 import json
-import statistics
 import sys
 from pathlib import Path
 
 from tfnotes import captioning as cap
 from tfnotes.errors import DataError, UsageError
-from tfnotes.train import CommonConfig, RunDirectory, fit_model, seed_everything, write_scalars
+from tfnotes.train import (
+    CommonConfig,
+    EpochTimer,
+    RunDirectory,
+    fit_model,
+    seed_everything,
+    write_scalars,
+)
 
 
 def _choices(*values):
@@ -149,7 +155,7 @@ def run(config, run_dir=None):
         num_layers=config.num_layers, embedding_dim=config.embedding_dim,
         attention_units=config.attention_units, dropout=config.dropout, fine_tune=config.fine_tune,
         cnn_filters=config.cnn_filters)
-    timer, generator = cap.EpochTimer(), make_generator(model, config, max_len)
+    timer, generator = EpochTimer(), make_generator(model, config, max_len)
     samples = cap.CaptionSamples(data.test, vocabulary, run_dir, generator, config.examples_to_log)
     fit_model(model, train, valid, config=config, run_dir=run_dir,
               loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True, ignore_class=0),
@@ -160,9 +166,7 @@ def run(config, run_dir=None):
     greedy = cap.score_captions(data.test, cap.generated_captions(generator, data.test, vocabulary))
     metrics.update({f"greedy_{key}": value for key, value in greedy.items()
                     if key in ("bleu4", "cider") or key.startswith("bleu4_")})
-    if timer.seconds:
-        metrics["seconds_per_epoch"] = statistics.median(timer.seconds[1:] or timer.seconds)
-        metrics["seconds_first_epoch"] = timer.seconds[0]
+    metrics.update(timer.timing_metrics())
     if config.timing_images and len(data.test):
         timing = data.test.images[:config.timing_images]
         metrics["caption_seconds_per_image"] = cap.caption_seconds(generator, timing, 1)

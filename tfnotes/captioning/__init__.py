@@ -14,7 +14,6 @@ from tfnotes.captioning.dataset import (
 )
 from tfnotes.captioning.decoding import CaptionGenerator, beam_loop, greedy_loop
 from tfnotes.captioning.evaluation import (
-    EpochTimer,
     caption_seconds,
     generated_captions,
     score_captions,
@@ -47,7 +46,7 @@ from tfnotes.captioning.visualize import (
 
 __all__ = [
     "CELLS", "DECODERS", "ENCODERS", "CaptionData", "CaptionDecoder", "CaptionGenerator",
-    "CaptionSamples", "CaptionSplit", "EpochTimer", "attention_strip", "beam_loop",
+    "CaptionSamples", "CaptionSplit", "attention_strip", "beam_loop",
     "build_caption_vocabulary", "build_captioner", "caption_pairs", "caption_panel",
     "ImageNormCalibration", "calibrate_image_norm",
     "caption_scores", "caption_seconds", "encode_captions", "feature_grid", "flatten_captions",

@@ -5,7 +5,6 @@ from __future__ import annotations
 import statistics
 import time
 
-import keras
 import numpy as np
 
 from tfnotes.captioning.bleu_cider import caption_scores
@@ -41,17 +40,3 @@ def caption_seconds(generator, images, beam_size=1, repeats=10) -> float:
         generator.generate(image[None], beam_size=beam_size, batch_size=1)
         times.append(time.perf_counter() - start)
     return statistics.median(times)
-
-
-class EpochTimer(keras.callbacks.Callback):
-    """Wall-clock seconds of each training epoch (the first includes compilation)."""
-
-    def __init__(self):
-        super().__init__()
-        self.seconds = []
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self._start = time.perf_counter()
-
-    def on_epoch_end(self, epoch, logs=None):
-        self.seconds.append(time.perf_counter() - self._start)
