@@ -105,3 +105,26 @@ def test_smoke_run_on_synthetic_digits(tmp_path):
         gan.Config(smoke=True, data="synthetic", logdir=str(tmp_path), jit_compile=False)
     )
     check_scores(metrics, conditional=True)
+
+
+def test_conditional_train_step_compiles_with_xla_and_tracks_the_auxiliary_classifier():
+    from tfnotes.generative import GenerativeAdversarialNetwork
+
+    model = GenerativeAdversarialNetwork("conditional", noise_dim=8, width=2, seed=0)
+    logit, digit_logits = model.discriminator(
+        [np.zeros((3, 28, 28, 1), np.float32), np.arange(3, dtype=np.int32)]
+    )
+    assert logit.shape == (3, 1) and digit_logits.shape == (3, 10)
+    model.compile(optimizer=keras.optimizers.Adam(1e-3), jit_compile=True)
+    images = np.random.default_rng(0).uniform(-1, 1, (8, 28, 28, 1)).astype(np.float32)
+    logs = model.fit(images, np.arange(8) % 10, batch_size=8, epochs=1, verbose=0).history
+    assert {
+        "generator_class_loss",
+        "discriminator_class_loss",
+        "real_digit_accuracy",
+        "mode_seeking_loss",
+    } <= set(logs)
+    assert all(np.isfinite(values[-1]) for values in logs.values())
+    assert "mode_seeking_loss" not in {
+        metric.name for metric in GenerativeAdversarialNetwork("dcgan", width=2).metrics
+    }
