@@ -31,7 +31,6 @@ needed). Draw eight 7s from a conditional run into sevens.png:
 """
 
 import dataclasses
-import statistics
 import time
 from pathlib import Path
 
@@ -40,7 +39,6 @@ import numpy as np
 
 from tfnotes.data import load_digits
 from tfnotes.generative import (
-    EpochTimer,
     GenerativeAdversarialNetwork,
     image_grid,
     save_png,
@@ -48,7 +46,14 @@ from tfnotes.generative import (
 )
 from tfnotes.metrics import fid, inception_score, label_accuracy
 from tfnotes.metrics.digit_judge import judge_features, judge_probabilities, train_digit_judge
-from tfnotes.train import CommonConfig, RunDirectory, fit_model, seed_everything, write_scalars
+from tfnotes.train import (
+    CommonConfig,
+    EpochTimer,
+    RunDirectory,
+    fit_model,
+    seed_everything,
+    write_scalars,
+)
 
 # fmt: off
 @dataclasses.dataclass
@@ -254,9 +259,7 @@ def run(config, run_dir=None):
     for name in (metric.name for metric in model.metrics):
         if history.history.get(name):
             metrics[name] = history.history[name][-1]
-    if timer.seconds:  # the first epoch includes tracing and XLA compilation
-        metrics["seconds_per_epoch"] = statistics.median(timer.seconds[1:] or timer.seconds)
-        metrics["seconds_first_epoch"] = timer.seconds[0]
+    metrics.update(timer.timing_metrics())
     metrics = {name: float(value) for name, value in metrics.items()}
     write_scalars(run_dir, "test", metrics, step=config.epochs)
     run_dir.write_metrics(metrics)

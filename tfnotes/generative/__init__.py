@@ -15,7 +15,7 @@ from tfnotes.generative.gan import (
     build_discriminator,
     build_generator,
 )
-from tfnotes.generative.images import EpochTimer, image_grid, save_png, write_image
+from tfnotes.generative.images import image_grid, save_png, write_image
 from tfnotes.generative.vae import (
     VariationalAutoencoder,
     binarize,
@@ -26,7 +26,6 @@ from tfnotes.generative.vae import (
 )
 
 __all__ = [
-    "EpochTimer",
     "GenerativeAdversarialNetwork",
     "MinibatchStddev",
     "VariationalAutoencoder",

@@ -1,4 +1,4 @@
-"""Image grids of digits for TensorBoard and PNG files, and an epoch timer.
+"""Image grids of digits for TensorBoard and PNG files.
 
 The VAE and GAN experiments show their digits as one grid per summary: rows of
 28x28 tiles with a one-pixel gap, values in [0, 1].
@@ -6,10 +6,8 @@ The VAE and GAN experiments show their digits as one grid per summary: rows of
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
-import keras
 import numpy as np
 
 
@@ -64,22 +62,3 @@ def save_png(path, grid: np.ndarray, scale: int = 2) -> Path:
         image = image.resize((image.width * scale, image.height * scale), Image.NEAREST)
     image.save(path)
     return path
-
-
-class EpochTimer(keras.callbacks.Callback):
-    """Wall-clock seconds of each epoch (training plus validation), in `seconds`.
-
-    Place it before callbacks that do slow work at the end of an epoch (image
-    summaries, sample metrics), so that work is not counted.
-    """
-
-    def __init__(self):
-        super().__init__()
-        self.seconds: list[float] = []
-        self._start = 0.0
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self._start = time.perf_counter()
-
-    def on_epoch_end(self, epoch, logs=None):
-        self.seconds.append(time.perf_counter() - self._start)
