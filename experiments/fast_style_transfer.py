@@ -34,20 +34,18 @@ import tensorflow as tf
 from tfnotes.errors import UsageError
 from tfnotes.style import (
     BACKBONES,
-    StyleObjective,
     as_tensors,
-    build_extractor,
     build_transformer,
     describe,
     draw_content,
     list_images,
     load_image,
     load_square,
+    objective_from_config,
     save_image,
     split_names,
     style_images,
 )
-from tfnotes.style.backbones import check_layers
 from tfnotes.train import CommonConfig, RunDirectory, seed_everything, write_scalars, write_text
 
 # Johnson et al.'s VGG16 layers relu2_2 (content) and relu1_2, relu2_2, relu3_3, relu4_3 (style),
@@ -119,27 +117,6 @@ def evaluation_image(config):
     return draw_content(width, (width * 3 // 4) // 4 * 4, seed=config.seed)
 
 
-def build_objective(config):
-    """The weighted objective over the configured backbone and layers."""
-    content_layers, style_layers = split_names(config.content_layers), split_names(
-        config.style_layers
-    )
-    check_layers(content_layers)
-    check_layers(style_layers)
-    layers = tuple(dict.fromkeys(content_layers + style_layers))
-    extractor = build_extractor(
-        config.backbone, layers, weights_path=config.backbone_weights, seed=config.seed
-    )
-    return StyleObjective(
-        extractor,
-        content_layers,
-        style_layers,
-        config.content_weight,
-        config.style_weight,
-        config.tv_weight,
-    )
-
-
 def make_train_step(transformer, objective, optimizer, jit_compile):
     """One compiled step: stylise a batch, score it against itself and the style, update."""
 
@@ -192,7 +169,7 @@ def run(config, run_dir=None):
         )
     images = training_images(config)
     evaluation = evaluation_image(config)  # read before training so a bad path fails at once
-    objective = build_objective(config)
+    objective = objective_from_config(config)
     label = describe(config.backbone, config.backbone_weights)
     print(f"{label}; {len(images)} training images of {config.size}x{config.size}", flush=True)
     write_text(run_dir, "train", "backbone", label, step=0)

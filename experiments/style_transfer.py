@@ -37,20 +37,17 @@ import tensorflow as tf
 
 from tfnotes.style import (
     BACKBONES,
-    StyleObjective,
     as_tensors,
-    build_extractor,
     content_image,
     describe,
     luminance_image,
     matched_luminance,
+    objective_from_config,
     recombine,
     save_image,
-    split_names,
     style_images,
     style_weights,
 )
-from tfnotes.style.backbones import check_layers
 from tfnotes.train import CommonConfig, RunDirectory, seed_everything, write_scalars, write_text
 
 GATYS_STYLE_LAYERS = "block1_conv1,block2_conv1,block3_conv1,block4_conv1,block5_conv1"
@@ -102,27 +99,6 @@ def prepare_images(config):
         return original, original, styles, weights
     styles = [matched_luminance(style, original) for style in styles]
     return original, luminance_image(original), styles, weights
-
-
-def build_objective(config):
-    """The weighted objective over the configured backbone and layers."""
-    content_layers, style_layers = split_names(config.content_layers), split_names(
-        config.style_layers
-    )
-    check_layers(content_layers)
-    check_layers(style_layers)
-    layers = tuple(dict.fromkeys(content_layers + style_layers))
-    extractor = build_extractor(
-        config.backbone, layers, weights_path=config.backbone_weights, seed=config.seed
-    )
-    return StyleObjective(
-        extractor,
-        content_layers,
-        style_layers,
-        config.content_weight,
-        config.style_weight,
-        config.tv_weight,
-    )
 
 
 def adam_optimise(objective, start, targets, config, log):
@@ -212,7 +188,7 @@ def run(config, run_dir=None):
     run_dir.write_config(config)
     seed_everything(config.seed)
     original, content, styles, weights = prepare_images(config)
-    objective = build_objective(config)
+    objective = objective_from_config(config)
     label = describe(config.backbone, config.backbone_weights)
     print(label, flush=True)
     write_text(run_dir, "train", "backbone", label, step=0)

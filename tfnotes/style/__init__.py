@@ -14,7 +14,7 @@ from tfnotes.style.images import (
     save_image,
 )
 from tfnotes.style.inputs import content_image, split_names, style_images, style_weights
-from tfnotes.style.objective import StyleObjective, as_tensors
+from tfnotes.style.objective import StyleObjective, as_tensors, objective_from_config
 from tfnotes.style.preprocessing import deprocess, preprocess
 from tfnotes.style.transformer import ReflectionPadding2D, build_transformer
 
@@ -41,6 +41,7 @@ __all__ = [
     "style_images",
     "style_weights",
     "StyleObjective",
+    "objective_from_config",
     "as_tensors",
     "deprocess",
     "preprocess",

@@ -2,7 +2,9 @@
 
 from keras import ops
 
+from tfnotes.style.backbones import build_extractor, check_layers
 from tfnotes.style.gram import content_loss, gram_matrix, style_loss, total_variation
+from tfnotes.style.inputs import split_names
 
 
 class StyleObjective:
@@ -68,3 +70,27 @@ def as_tensors(nested):
     if isinstance(nested, (list, tuple)):
         return [as_tensors(item) for item in nested]
     return ops.convert_to_tensor(nested, "float32")
+
+
+def objective_from_config(config):
+    """The `StyleObjective` a style experiment's config asks for.
+
+    Reads `content_layers`, `style_layers` (comma-separated layer names),
+    `backbone`, `backbone_weights`, `seed` and the three loss weights.
+    """
+    content_layers = split_names(config.content_layers)
+    style_layers = split_names(config.style_layers)
+    check_layers(content_layers)
+    check_layers(style_layers)
+    layers = tuple(dict.fromkeys(content_layers + style_layers))
+    extractor = build_extractor(
+        config.backbone, layers, weights_path=config.backbone_weights, seed=config.seed
+    )
+    return StyleObjective(
+        extractor,
+        content_layers,
+        style_layers,
+        config.content_weight,
+        config.style_weight,
+        config.tv_weight,
+    )
