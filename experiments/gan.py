@@ -37,7 +37,7 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from tfnotes.data import load_digits
+from tfnotes.data.digits import load_digits_for_run
 from tfnotes.generative import (
     GenerativeAdversarialNetwork,
     image_grid,
@@ -96,18 +96,7 @@ def smoke_overrides():
 
 def load_splits(config):
     """The DigitSplits, the training digits cut to `max_train_images`; prints the loader's note."""
-    splits = load_digits(
-        config.data, config.data_dir, seed=config.seed, synthetic_count=config.synthetic_count
-    )
-    splits.train_images = splits.train_images[: config.max_train_images or None]
-    splits.train_labels = splits.train_labels[: config.max_train_images or None]
-    print(
-        f"data: {splits.source}: {len(splits.train_images)} train / {len(splits.eval_images)} eval digits",
-        flush=True,
-    )
-    if splits.note:
-        print(f"data: {splits.note}", flush=True)
-    return splits
+    return load_digits_for_run(config)
 
 
 def training_dataset(splits, config):

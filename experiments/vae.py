@@ -29,7 +29,7 @@ from statistics import NormalDist
 import keras
 import numpy as np
 
-from tfnotes.data import load_digits
+from tfnotes.data.digits import load_digits_for_run
 from tfnotes.generative import (
     VariationalAutoencoder,
     binarize,
@@ -92,20 +92,10 @@ def smoke_overrides():
 
 def load_splits(config):
     """(train intensities [N,28,28,1] in [0,1], fixed-binarised eval digits, the DigitSplits)."""
-    splits = load_digits(
-        config.data, config.data_dir, seed=config.seed, synthetic_count=config.synthetic_count
-    )
-    train_images = splits.train_images[: config.max_train_images or None]
-    eval_images = splits.eval_images[: config.max_eval_images or None]
-    print(
-        f"data: {splits.source}: {len(train_images)} train / {len(eval_images)} eval digits",
-        flush=True,
-    )
-    if splits.note:
-        print(f"data: {splits.note}", flush=True)
+    splits = load_digits_for_run(config, max_eval_images=config.max_eval_images)
     return (
-        to_unit_interval(train_images),
-        binarize(eval_images, seed=EVAL_BINARIZATION_SEED),
+        to_unit_interval(splits.train_images),
+        binarize(splits.eval_images, seed=EVAL_BINARIZATION_SEED),
         splits,
     )
 

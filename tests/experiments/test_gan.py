@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import gzip
 import json
 import pathlib
-import struct
 
 import keras
 import numpy as np
@@ -23,20 +21,6 @@ SCORE_KEYS = {
     "seconds_per_epoch",
     "seconds_first_epoch",
 }
-
-
-def write_t10k_dir(root: pathlib.Path, count: int = 60, seed: int = 0) -> pathlib.Path:
-    """A directory with only the t10k idx pair (gzipped, big-endian headers 2051 / 2049)."""
-    rng = np.random.default_rng(seed)
-    images = (rng.random((count, 28, 28)) < 0.2).astype(np.uint8) * 255
-    labels = np.arange(count, dtype=np.uint8) % 10
-    root.mkdir(parents=True, exist_ok=True)
-    header = struct.pack(">IIII", 2051, count, 28, 28)
-    (root / "t10k-images-idx3-ubyte.gz").write_bytes(gzip.compress(header + images.tobytes()))
-    (root / "t10k-labels-idx1-ubyte.gz").write_bytes(
-        gzip.compress(struct.pack(">II", 2049, count) + labels.tobytes())
-    )
-    return root
 
 
 def only_run_dir(logdir: pathlib.Path) -> pathlib.Path:
@@ -85,7 +69,7 @@ def test_conditional_smoke_run_on_mock_tfds_exports_a_generator_that_draws_a_cho
     np.testing.assert_allclose(whole.generator.get_weights()[0], generator.get_weights()[0])
 
 
-def test_dcgan_smoke_run_on_a_t10k_only_idx_directory_logs_the_split(tmp_path, capsys):
+def test_dcgan_smoke_run_on_a_t10k_only_idx_directory_logs_the_split(tmp_path, capsys, write_t10k_dir):
     data_dir = write_t10k_dir(tmp_path / "mnist")
     config = gan.Config(
         smoke=True,

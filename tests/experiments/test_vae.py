@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import gzip
 import json
 import pathlib
-import struct
 
 import keras
 import numpy as np
@@ -17,20 +15,6 @@ from experiments import vae
 
 tfds = pytest.importorskip("tensorflow_datasets")
 pytestmark = pytest.mark.slow
-
-
-def write_t10k_dir(root: pathlib.Path, count: int = 50, seed: int = 0) -> pathlib.Path:
-    """A directory with only the t10k idx pair (gzipped, big-endian headers 2051 / 2049)."""
-    rng = np.random.default_rng(seed)
-    images = (rng.random((count, 28, 28)) < 0.2).astype(np.uint8) * 255
-    labels = np.arange(count, dtype=np.uint8) % 10
-    root.mkdir(parents=True, exist_ok=True)
-    header = struct.pack(">IIII", 2051, count, 28, 28)
-    (root / "t10k-images-idx3-ubyte.gz").write_bytes(gzip.compress(header + images.tobytes()))
-    (root / "t10k-labels-idx1-ubyte.gz").write_bytes(
-        gzip.compress(struct.pack(">II", 2049, count) + labels.tobytes())
-    )
-    return root
 
 
 def run_dir_from(stdout: str) -> pathlib.Path:
@@ -68,8 +52,8 @@ def test_smoke_run_on_mock_tfds_through_the_runner(run_main, tmp_path):
     assert list((run_dir / "images").glob("events.out.tfevents.*"))
 
 
-def test_smoke_run_on_a_t10k_only_idx_directory_logs_the_split(tmp_path, capsys):
-    data_dir = write_t10k_dir(tmp_path / "mnist")
+def test_smoke_run_on_a_t10k_only_idx_directory_logs_the_split(tmp_path, capsys, write_t10k_dir):
+    data_dir = write_t10k_dir(tmp_path / "mnist", count=50)
     config = vae.Config(
         smoke=True,
         data_dir=str(data_dir),

@@ -68,6 +68,29 @@ def load_digits(
     )
 
 
+def load_digits_for_run(config, max_eval_images: int = 0) -> DigitSplits:
+    """`load_digits` for an experiment's config, cut and announced.
+
+    Reads `config.data`, `data_dir`, `seed`, `synthetic_count` and
+    `max_train_images` (0: all); `max_eval_images` cuts the eval split (0: all).
+    Prints the split sizes and the loader's note, so the run log says what was used.
+    """
+    splits = load_digits(
+        config.data, config.data_dir, seed=config.seed, synthetic_count=config.synthetic_count
+    )
+    train_cut = slice(None, config.max_train_images or None)
+    eval_cut = slice(None, max_eval_images or None)
+    splits.train_images, splits.train_labels = splits.train_images[train_cut], splits.train_labels[train_cut]
+    splits.eval_images, splits.eval_labels = splits.eval_images[eval_cut], splits.eval_labels[eval_cut]
+    print(
+        f"data: {splits.source}: {len(splits.train_images)} train / {len(splits.eval_images)} eval digits",
+        flush=True,
+    )
+    if splits.note:
+        print(f"data: {splits.note}", flush=True)
+    return splits
+
+
 def _synthetic_splits(seed: int, count: int) -> DigitSplits:
     from tfnotes.data.synthetic_digits import render_synthetic_digits
 
