@@ -116,11 +116,13 @@ def _listing() -> str:
 def supported_strategies(module: ModuleType) -> tuple[str, ...]:
     """The ``strategy=`` values an experiment accepts.
 
-    An experiment module may say so itself with ``STRATEGIES = ("none", "mirrored", ...)``.
-    Without it: every strategy when the module trains through `tfnotes.train.fit_model`
-    (`keras.Model.fit` splits the batches and reduces the losses across replicas), and
-    only ``none`` otherwise, because a custom training loop must call
-    ``strategy.run`` and reduce its losses itself before it is correct on several replicas.
+    An experiment module may say so itself with ``STRATEGIES = ("none", "mirrored", ...)``,
+    and why it refuses the others with ``STRATEGY_NOTE = "..."`` (shown in the error,
+    `strategy_refusal`). Without ``STRATEGIES``: every strategy when the module trains
+    through `tfnotes.train.fit_model` (`keras.Model.fit` splits the batches and reduces
+    the losses across replicas), and only ``none`` otherwise, because a custom training
+    loop must call ``strategy.run`` and reduce its losses itself before it is correct on
+    several replicas.
     """
     from tfnotes.train import STRATEGIES, fit_model
 
@@ -128,6 +130,20 @@ def supported_strategies(module: ModuleType) -> tuple[str, ...]:
     if declared is not None:
         return tuple(declared)
     return STRATEGIES if getattr(module, "fit_model", None) is fit_model else ("none",)
+
+
+def strategy_refusal(module: ModuleType, strategy: str) -> str | None:
+    """The one-line error for ``strategy=`` values the experiment does not support, else None."""
+    supported = supported_strategies(module)
+    if strategy in supported:
+        return None
+    name = module.__name__.rsplit(".", 1)[-1]
+    note = getattr(module, "STRATEGY_NOTE", "")
+    because = f" ({note})" if note else ""
+    return (
+        f"experiments.{name} does not support strategy={strategy}{because}; "
+        f"it supports: {', '.join(supported)}"
+    )
 
 
 def _run(name: str, overrides: list[str], progress: dict) -> None:
@@ -148,12 +164,9 @@ def _run(name: str, overrides: list[str], progress: dict) -> None:
             )
         saved = train.config_from_dict(module.Config, chief_run_dir.read_config())
         config = train.parse_overrides(module.Config, overrides, base=saved)
-    supported = supported_strategies(module)
-    if config.strategy not in supported:
-        raise UsageError(
-            f"experiments.{name} does not support strategy={config.strategy}; "
-            f"it supports: {', '.join(supported)}"
-        )
+    refusal = strategy_refusal(module, config.strategy)
+    if refusal:
+        raise UsageError(refusal)
     # Before anything creates a tensor: devices and cluster servers are fixed after that.
     distribution = train.configure_distribution(config)
     if not distribution.is_chief:

@@ -53,6 +53,11 @@ from tfnotes.train import (
 )
 
 
+# strategy=: all; fit_model distributes the standard (masked) caption loss, and the
+# decoders drop XLA inside the strategy's scope (tfnotes.train.jit_compile_under_strategy).
+STRATEGIES = ("none", "mirrored", "multi_worker", "tpu")
+
+
 def _choices(*values):
     return {"choices": values}
 
@@ -157,15 +162,18 @@ def run(config, run_dir=None):
         cnn_filters=config.cnn_filters)
     timer, generator = EpochTimer(), make_generator(model, config, max_len)
     samples = cap.CaptionSamples(data.test, vocabulary, run_dir, generator, config.examples_to_log)
-    fit_model(model, train, valid, config=config, run_dir=run_dir,
-              loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True, ignore_class=0),
-              callbacks=[timer, cap.ImageNormCalibration(data.train.images[:512]), samples])
+    history = fit_model(
+        model, train, valid, config=config, run_dir=run_dir,
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True, ignore_class=0),
+        callbacks=[timer, cap.ImageNormCalibration(data.train.images[:512]), samples])
 
     metrics = cap.score_captions(data.test, cap.generated_captions(generator, data.test, vocabulary,
                                                                    config.beam_size))
     greedy = cap.score_captions(data.test, cap.generated_captions(generator, data.test, vocabulary))
     metrics.update({f"greedy_{key}": value for key, value in greedy.items()
                     if key in ("bleu4", "cider") or key.startswith("bleu4_")})
+    metrics.update({name: values[-1] for name, values in history.history.items()
+                    if name in ("loss", "val_loss")})  # the last epoch's (nats per word)
     metrics.update(timer.timing_metrics())
     if config.timing_images and len(data.test):
         timing = data.test.images[:config.timing_images]

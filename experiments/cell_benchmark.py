@@ -42,6 +42,13 @@ from tfnotes.bench.timing import matmul_peak_gflops
 from tfnotes.errors import UsageError
 from tfnotes.train import CommonConfig, RunDirectory, write_scalars
 
+# strategy=: one device only (the runner refuses the others with this note).
+STRATEGIES = ("none",)
+STRATEGY_NOTE = (
+    "it times one device's kernels against that device's matmul peak and TF1's "
+    "single-device graphs; replicas would time the strategy, not the cells"
+)
+
 CELL_KINDS = ("basic_rnn", "gru", "basic_lstm", "lstm_peepholes")
 FLOP_KIND = {"basic_rnn": "rnn", "gru": "gru", "basic_lstm": "lstm", "lstm_peepholes": "lstm"}
 KERAS_PEER = {"basic_rnn": "simple_rnn", "gru": "gru", "basic_lstm": "lstm", "lstm_peepholes": None}

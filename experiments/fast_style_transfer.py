@@ -8,6 +8,7 @@ image is stylised by one forward pass instead of hundreds of optimisation steps.
 Run it:
 
     make experiment NAME=fast_style_transfer ARGS="backbone=random"  # offline: drawn images
+    make experiment NAME=fast_style_transfer ARGS="backbone=random strategy=mirrored devices=2"
     S=../shared/data/style
     make experiment NAME=fast_style_transfer \
         ARGS="style=$S/starry_night.jpg content=$S/tubingen.jpg content_dir=DIR"
@@ -46,7 +47,19 @@ from tfnotes.style import (
     split_names,
     style_images,
 )
-from tfnotes.train import CommonConfig, RunDirectory, seed_everything, write_scalars, write_text
+from tfnotes.train import (
+    CommonConfig,
+    RunDirectory,
+    jit_compile_under_strategy,
+    scale_for_replicas,
+    seed_everything,
+    write_scalars,
+    write_text,
+)
+
+# The runner's strategy= values: the training step runs on every replica
+# (make_train_step); multi_worker and tpu use the same code, untested here.
+STRATEGIES = ("none", "mirrored", "multi_worker", "tpu")
 
 # Johnson et al.'s VGG16 layers relu2_2 (content) and relu1_2, relu2_2, relu3_3, relu4_3 (style),
 # taken at the same depth (last convolution of the block) in VGG19.
@@ -118,18 +131,44 @@ def evaluation_image(config):
 
 
 def make_train_step(transformer, objective, optimizer, jit_compile):
-    """One compiled step: stylise a batch, score it against itself and the style, update."""
+    """One compiled step: stylise a batch, score it against itself and the style, update.
 
-    @tf.function(jit_compile=jit_compile)
-    def train_step(batch, style_targets, weights):
+    Runs on every replica of the current tf.distribute strategy (the runner's
+    ``strategy=``; one device otherwise): ``train_step(batch, ...)`` takes the global
+    batch, each replica stylises its equal share, differentiates its batch-mean loss
+    divided by the replicas, and the optimizer sums the replicas' gradients. Every
+    loss term is a mean of per-image values (the transformer normalises each image
+    on its own), so the step is the one-device step; the returned terms are the
+    global batch's means.
+    """
+    strategy = tf.distribute.get_strategy()
+    replicas = strategy.num_replicas_in_sync
+
+    def replica_step(batch, style_targets, weights):
         content_targets = [tf.stop_gradient(f) for f in objective.content_targets(batch)]
         with tf.GradientTape() as tape:
             terms = objective.terms(
                 transformer(batch, training=True), content_targets, style_targets, weights
             )
-        gradients = tape.gradient(terms["total_loss"], transformer.trainable_variables)
+            loss = scale_for_replicas(terms["total_loss"])
+        gradients = tape.gradient(loss, transformer.trainable_variables)
         optimizer.apply_gradients(zip(gradients, transformer.trainable_variables))
         return terms
+
+    @tf.function(jit_compile=jit_compile_under_strategy(jit_compile))
+    def replicated_step(shares, style_targets, weights):
+        terms = strategy.run(replica_step, args=(shares, style_targets, weights))
+        return {name: strategy.reduce("MEAN", value, axis=None) for name, value in terms.items()}
+
+    def train_step(batch, style_targets, weights):
+        rows = batch.shape[0] // replicas  # run() checks that the batch splits evenly
+
+        def share(context):
+            start = context.replica_id_in_sync_group * rows
+            return batch[start : start + rows]
+
+        shares = strategy.experimental_distribute_values_from_function(share)
+        return replicated_step(shares, style_targets, weights)
 
     return train_step
 
@@ -144,6 +183,7 @@ def evaluate(transformer, objective, batch, targets):
 
 def time_forward(transformer, image, repeats, jit_compile):
     """(stylised image, median seconds of a compiled forward pass after one warm-up pass)."""
+    jit_compile = jit_compile_under_strategy(jit_compile)
     forward = tf.function(lambda x: transformer(x, training=False), jit_compile=jit_compile)
     batch = tf.constant(image[None])
     output = forward(batch).numpy()
@@ -166,6 +206,12 @@ def run(config, run_dir=None):
         raise UsageError(
             f"style={config.style}: fast style transfer learns one style; give one image "
             f"(style_transfer blends several)"
+        )
+    replicas = tf.distribute.get_strategy().num_replicas_in_sync
+    if config.batch_size % replicas:
+        raise UsageError(
+            f"batch_size={config.batch_size} must be a multiple of the {replicas} replicas "
+            f"(strategy={config.strategy}): each replica stylises an equal share"
         )
     images = training_images(config)
     evaluation = evaluation_image(config)  # read before training so a bad path fails at once

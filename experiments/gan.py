@@ -55,6 +55,11 @@ from tfnotes.train import (
     write_scalars,
 )
 
+# strategy=: all; fit_model distributes, and GenerativeAdversarialNetwork.train_step
+# scales both losses and draws its noise for the replicas (tfnotes.train.replicas).
+STRATEGIES = ("none", "mirrored", "multi_worker", "tpu")
+
+
 # fmt: off
 @dataclasses.dataclass
 class Config(CommonConfig):

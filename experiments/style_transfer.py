@@ -50,6 +50,13 @@ from tfnotes.style import (
 )
 from tfnotes.train import CommonConfig, RunDirectory, seed_everything, write_scalars, write_text
 
+# strategy=: one device only (the runner refuses the others with this note).
+STRATEGIES = ("none",)
+STRATEGY_NOTE = (
+    "it optimises the pixels of one image, a batch of one: there is nothing to split "
+    "across replicas; fast_style_transfer trains a network on batches and supports them"
+)
+
 GATYS_STYLE_LAYERS = "block1_conv1,block2_conv1,block3_conv1,block4_conv1,block5_conv1"
 
 

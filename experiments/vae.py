@@ -48,6 +48,10 @@ from tfnotes.train import (
     write_scalars,
 )
 
+# strategy=: all; fit_model distributes, and VariationalAutoencoder.train_step scales
+# its loss and draws its noise for the replicas (tfnotes.train.replicas).
+STRATEGIES = ("none", "mirrored", "multi_worker", "tpu")
+
 # The evaluation digits are binarised with this seed in every run, so test
 # figures compare across runs (and across `seed=`).
 EVAL_BINARIZATION_SEED = 0

@@ -20,6 +20,7 @@ import numpy as np
 import tensorflow as tf
 
 from tfnotes.captioning.text import END_ID, PAD_ID, START_ID
+from tfnotes.train.replicas import jit_compile_under_strategy
 
 NEGATIVE = -1e9  # "impossible" log-probability; finite so sums and divisions stay finite
 BANNED = (PAD_ID, START_ID)
@@ -110,13 +111,15 @@ class CaptionGenerator:
         encoder: image -> feature grid model (``model.get_layer("encoder")``).
         decoder: the `CaptionDecoder` (``model.get_layer("decoder")``).
         max_len: decoding steps (words + ``<end>``).
-        jit_compile: compile the decoding loops with XLA.
+        jit_compile: compile the decoding loops with XLA (not when made inside a
+            tf.distribute strategy's scope: XLA cannot reach mirrored variables).
         length_penalty: beam-search length normalisation exponent.
     """
 
     def __init__(self, encoder, decoder, max_len, jit_compile=True, length_penalty=1.0):
         self.encoder, self.decoder, self.max_len = encoder, decoder, int(max_len)
-        self.length_penalty, self.jit_compile = float(length_penalty), bool(jit_compile)
+        self.length_penalty = float(length_penalty)
+        self.jit_compile = jit_compile_under_strategy(bool(jit_compile))
         # Any batch size reuses one trace (XLA still compiles once per shape).
         self._signature = [tf.TensorSpec([None, *encoder.input_shape[1:]], tf.float32)]
         # autograph=False: the loops are explicit tf.while_loops, nothing to convert.

@@ -37,6 +37,8 @@ from __future__ import annotations
 import keras
 from keras import ops
 
+from tfnotes.train.replicas import draw_for_global_batch, scale_for_replicas
+
 VARIANTS = ("dcgan", "conditional")
 NUM_CLASSES = 10
 LABEL_EMBEDDING = 50
@@ -166,7 +168,16 @@ class GenerativeAdversarialNetwork(keras.Model):
     (or ``optimizer={"generator": ..., "discriminator": ...}``, the form
     `tfnotes.train.fit_model` passes through); a missing discriminator optimizer
     is a copy of the generator's settings.
+
+    Under a tf.distribute strategy each replica differentiates its losses divided
+    by the replicas (`tfnotes.train.replicas`) and reports its batch means, which
+    Keras averages: the reported losses are the global batch's. The noise is drawn
+    for the global batch, as on one device, but a replica's batch-norm statistics,
+    minibatch spread, dropout masks and mode-seeking pairs come from its own share
+    of the batch, so a distributed step is close to, not the same as, one device's.
     """
+
+    train_step_reduces_across_replicas = True  # checked by tfnotes.train.fit_model
 
     def __init__(
         self,
@@ -184,8 +195,12 @@ class GenerativeAdversarialNetwork(keras.Model):
         self.generator = build_generator(variant, noise_dim, width)
         self.discriminator = build_discriminator(variant, width)
         self.seed_generator = keras.random.SeedGenerator(seed)
-        self.loss_function = keras.losses.BinaryCrossentropy(from_logits=True)
-        self.class_loss_function = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+        # Per-example losses, averaged in the step (Keras' reducing losses would also
+        # divide by the replicas, which the step does itself, once, for the gradients).
+        self.loss_function = keras.losses.BinaryCrossentropy(from_logits=True, reduction=None)
+        self.class_loss_function = keras.losses.SparseCategoricalCrossentropy(
+            from_logits=True, reduction=None
+        )
         self.generator_loss_tracker = keras.metrics.Mean(name="generator_loss")
         self.discriminator_loss_tracker = keras.metrics.Mean(name="discriminator_loss")
         self.real_accuracy_tracker = keras.metrics.BinaryAccuracy(
@@ -277,13 +292,23 @@ class GenerativeAdversarialNetwork(keras.Model):
         return self.generator(inputs, training=training)
 
     def train_step(self, data):
-        """One simultaneous update of discriminator and generator on a batch of real digits."""
+        """One simultaneous update of discriminator and generator on a batch of real digits.
+
+        Differentiates each network's batch-mean loss divided by the replicas in
+        sync (1 on one device) and reports the batch means.
+        """
         import tensorflow as tf  # the step is TensorFlow-specific (GradientTape)
+
+        def mean_loss(function, labels, logits):
+            return ops.mean(function(labels, logits))
 
         real_images, digits = data
         digits = ops.cast(ops.reshape(digits, (-1,)), "int32")
         batch_size = ops.shape(real_images)[0]
-        noise = keras.random.normal((batch_size, self.noise_dim), seed=self.seed_generator)
+        noise = draw_for_global_batch(
+            lambda shape: keras.random.normal(shape, seed=self.seed_generator),
+            (batch_size, self.noise_dim),
+        )
         fake_digits = digits
         if self.conditional:  # pairs (i, first + i) ask for the same digit, i < half
             half = batch_size // 2
@@ -301,13 +326,17 @@ class GenerativeAdversarialNetwork(keras.Model):
                 real_logits, real_digit_logits = real_logits
                 fake_logits, fake_digit_logits = fake_logits
             ones, zeros = ops.ones_like(real_logits), ops.zeros_like(fake_logits)
-            generator_loss = self.loss_function(ones, fake_logits)
-            discriminator_loss = self.loss_function(ones, real_logits) + self.loss_function(
-                zeros, fake_logits
+            generator_loss = mean_loss(self.loss_function, ones, fake_logits)
+            discriminator_loss = mean_loss(self.loss_function, ones, real_logits) + mean_loss(
+                self.loss_function, zeros, fake_logits
             )
             if self.conditional:
-                generator_class_loss = self.class_loss_function(fake_digits, fake_digit_logits)
-                discriminator_class_loss = self.class_loss_function(digits, real_digit_logits)
+                generator_class_loss = mean_loss(
+                    self.class_loss_function, fake_digits, fake_digit_logits
+                )
+                discriminator_class_loss = mean_loss(
+                    self.class_loss_function, digits, real_digit_logits
+                )
                 image_spread = ops.mean(
                     ops.abs(fake_images[:half] - fake_images[first : first + half])
                 )
@@ -318,14 +347,19 @@ class GenerativeAdversarialNetwork(keras.Model):
                     + self.mode_seeking_weight * mode_seeking_loss
                 )
                 discriminator_loss += self.class_loss_weight * discriminator_class_loss
+            scaled_generator_loss = scale_for_replicas(generator_loss)
+            scaled_discriminator_loss = scale_for_replicas(discriminator_loss)
         generator_weights = self.generator.trainable_weights
         discriminator_weights = self.discriminator.trainable_weights
         self.optimizer.apply_gradients(
-            zip(generator_tape.gradient(generator_loss, generator_weights), generator_weights)
+            zip(
+                generator_tape.gradient(scaled_generator_loss, generator_weights),
+                generator_weights,
+            )
         )
         self.discriminator_optimizer.apply_gradients(
             zip(
-                discriminator_tape.gradient(discriminator_loss, discriminator_weights),
+                discriminator_tape.gradient(scaled_discriminator_loss, discriminator_weights),
                 discriminator_weights,
             )
         )

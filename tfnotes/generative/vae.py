@@ -18,6 +18,11 @@ import numpy as np
 from keras import ops
 
 from tfnotes.metrics import elbo as bounds
+from tfnotes.train.replicas import (
+    draw_for_global_batch,
+    jit_compile_under_strategy,
+    scale_for_replicas,
+)
 
 ARCHITECTURES = ("conv", "mlp")
 IMAGE_SHAPE = (28, 28, 1)
@@ -111,7 +116,14 @@ class VariationalAutoencoder(keras.Model):
     `binarize`). Both report ``loss`` (-ELBO), ``elbo``, ``reconstruction_loss``
     (-log p(x|z)) and ``kl_loss``, in nats per image. Calling the model returns
     the decoder's pixel probabilities for the posterior mean of each input.
+
+    Under a tf.distribute strategy the step differentiates its loss divided by the
+    replicas (`tfnotes.train.replicas`), reports the global batch's means, and draws
+    its random numbers for the global batch, so two replicas take the step one
+    device takes (up to float summation order).
     """
+
+    train_step_reduces_across_replicas = True  # checked by tfnotes.train.fit_model
 
     def __init__(self, latent_dim: int = 16, arch: str = "conv", seed: int = 0, **kwargs):
         super().__init__(**kwargs)
@@ -139,8 +151,13 @@ class VariationalAutoencoder(keras.Model):
         return ops.sigmoid(self.decoder(mean, training=training))
 
     def sample_posterior(self, mean, log_var):
-        """z = mean + sigma * eps, eps ~ N(0, I): the reparameterisation trick."""
-        eps = keras.random.normal(ops.shape(mean), seed=self.seed_generator)
+        """z = mean + sigma * eps, eps ~ N(0, I): the reparameterisation trick.
+
+        Under tf.distribute, eps is this replica's rows of a draw for the global batch.
+        """
+        eps = draw_for_global_batch(
+            lambda shape: keras.random.normal(shape, seed=self.seed_generator), ops.shape(mean)
+        )
         return mean + ops.exp(0.5 * log_var) * eps
 
     def decode_probabilities(self, z):
@@ -163,15 +180,20 @@ class VariationalAutoencoder(keras.Model):
         return {metric.name: metric.result() for metric in self.metrics}
 
     def train_step(self, data):
-        """One gradient step on -ELBO for a batch of intensities, binarised afresh."""
+        """One gradient step on -ELBO for a batch of intensities, binarised afresh.
+
+        Differentiates the batch mean divided by the replicas in sync (1 on one device).
+        """
         import tensorflow as tf  # the step is TensorFlow-specific (GradientTape)
 
         images = data[0] if isinstance(data, (tuple, list)) else data
-        noise = keras.random.uniform(ops.shape(images), seed=self.seed_generator)
+        noise = draw_for_global_batch(
+            lambda shape: keras.random.uniform(shape, seed=self.seed_generator), ops.shape(images)
+        )
         binary_images = ops.cast(noise < images, images.dtype)
         with tf.GradientTape() as tape:
             reconstruction, kl = self._bound_terms(binary_images, training=True)
-            loss = ops.mean(reconstruction + kl)
+            loss = scale_for_replicas(ops.mean(reconstruction + kl))
         gradients = tape.gradient(loss, self.trainable_weights)
         self.optimizer.apply_gradients(zip(gradients, self.trainable_weights))
         return self._update_trackers(reconstruction, kl)
@@ -214,14 +236,15 @@ def importance_weighted_nll(
     one call decodes about `decodes_per_call` latent codes and memory stays
     small whatever `samples` is. The estimate is an upper bound on the true
     negative log-likelihood that tightens as `samples` grows; with samples=1 it
-    is the (sampled) -ELBO.
+    is the (sampled) -ELBO. Inside a tf.distribute strategy's scope it runs on one
+    device without XLA (`jit_compile_under_strategy`).
     """
     import tensorflow as tf
 
     binary_images = np.asarray(binary_images, np.float32).reshape(-1, *IMAGE_SHAPE)
     group = max(1, decodes_per_call // samples)
 
-    @tf.function(jit_compile=jit_compile, reduce_retracing=True)
+    @tf.function(jit_compile=jit_compile_under_strategy(jit_compile), reduce_retracing=True)
     def group_bound(images):
         return bounds.importance_weighted_bound(model.log_importance_weights(images, samples))
 

@@ -10,6 +10,11 @@ from tfnotes.train.config import (
 from tfnotes.train.callbacks import EpochTimer
 from tfnotes.train.distribute import Distribution, configure_distribution
 from tfnotes.train.fitting import fit_model
+from tfnotes.train.replicas import (
+    draw_for_global_batch,
+    jit_compile_under_strategy,
+    scale_for_replicas,
+)
 from tfnotes.train.run_directory import RunDirectory
 from tfnotes.train.seeding import seed_everything
 from tfnotes.train.tensorboard_logging import (
@@ -31,6 +36,9 @@ __all__ = [
     "RunDirectory",
     "seed_everything",
     "fit_model",
+    "draw_for_global_batch",
+    "jit_compile_under_strategy",
+    "scale_for_replicas",
     "write_hparams",
     "write_scalars",
     "write_text",

@@ -6,7 +6,9 @@ runtime), then runs the experiment's ``run(config, run_dir)`` inside
 ``distribution.scope()``. Everything ``run`` creates (model, optimizer, metrics)
 is therefore created in the strategy's scope, and `keras.Model.fit` (through
 `tfnotes.train.fit_model`) splits every batch across the replicas. Experiments
-need no code for it.
+need no code for it, unless they write their own ``train_step`` or training loop:
+`tfnotes.train.replicas` has what those need (the loss scaled for the replicas,
+random draws made for the global batch, XLA off inside the scope).
 
 ``batch_size`` is the **global** batch: with 2 replicas and ``batch_size=32`` each
 replica computes the gradient of 16 examples and the gradients are summed after
@@ -54,6 +56,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import json
 import os
 import re
@@ -269,13 +272,28 @@ def _configure_mirrored(config: Any) -> Distribution:
         if count > 1:
             _split_cpu(count)
         names = [f"/cpu:{index}" for index in range(count)]
-    strategy = tf.distribute.MirroredStrategy(devices=names)
+    strategy = _mirrored_strategy(tuple(names))
+    _patch_keras_build_under_strategies()
     return Distribution(
         strategy="mirrored",
         replicas=strategy.num_replicas_in_sync,
         devices=tuple(name.lstrip("/").upper() for name in names),
         tf_strategy=strategy,
     )
+
+
+@functools.lru_cache(maxsize=None)
+def _mirrored_strategy(devices: tuple[str, ...]):
+    """One ``MirroredStrategy`` per device list and process, reused by later runs.
+
+    Every new strategy numbers its collective operations from the same start, so a
+    second strategy over the same devices in one process (several runs through
+    `main`, as the tests do) collides with the first's and fails ("Shape mismatch in
+    the collective instance 100").
+    """
+    import tensorflow as tf
+
+    return tf.distribute.MirroredStrategy(devices=list(devices))
 
 
 def _configure_multi_worker(config: Any) -> Distribution:
@@ -304,6 +322,7 @@ def _configure_multi_worker(config: Any) -> Distribution:
             f"strategy=multi_worker could not start from TF_CONFIG: {message}"
         ) from None
     _patch_keras_for_multi_worker()
+    _patch_keras_build_under_strategies()
     resolver = strategy.cluster_resolver
     return Distribution(
         strategy="multi_worker",
@@ -317,16 +336,14 @@ def _configure_multi_worker(config: Any) -> Distribution:
 
 
 def _patch_keras_for_multi_worker() -> None:
-    """Fixes two Keras 3 (checked: 3.15) bugs that stop `fit` under MultiWorkerMirroredStrategy.
+    """Fixes a Keras 3 (checked: 3.15) bug that stops `fit` under MultiWorkerMirroredStrategy.
 
     Upstream: tensorflow/tensorflow#72388 ("tf.distribute and keras 3 incompatibility").
-    1. `fit`/`evaluate` learn the data's shapes by all-reducing the whole first batch,
-       a nested structure the strategy cannot reduce ("Attempt to convert a value
-       (PerReplica...) to a Tensor"); this process's first local batch has the shapes.
-    2. Each step's logs are averaged across workers with ``strategy.reduce("MEAN", v,
-       axis=0)``, which fails on scalars ("Invalid reduction dimension 0 for input
-       with 0 dimensions"); ``axis=None`` is the cross-worker mean Keras means.
-    Patched in this process only, and only once multi_worker is chosen.
+    Each step's logs are averaged across workers with ``strategy.reduce("MEAN", v,
+    axis=0)``, which fails on scalars ("Invalid reduction dimension 0 for input with
+    0 dimensions"); ``axis=None`` is the cross-worker mean Keras means. (The other
+    bug of that issue, in building the model, `_patch_keras_build_under_strategies`
+    fixes.) Patched in this process only, and only once multi_worker is chosen.
     """
     import tensorflow as tf
     from keras.src.backend.tensorflow import trainer
@@ -334,7 +351,6 @@ def _patch_keras_for_multi_worker() -> None:
     if getattr(trainer.reduce_per_replica, "tfnotes_patched", False):
         return
     original_reduce = trainer.reduce_per_replica
-    original_build = trainer.TensorFlowTrainer._maybe_symbolic_build
 
     def reduce_per_replica(values, strategy, reduction):
         if reduction in ("auto", "mean") and trainer._collective_all_reduce_multi_worker(strategy):
@@ -343,20 +359,53 @@ def _patch_keras_for_multi_worker() -> None:
             )
         return original_reduce(values, strategy, reduction)
 
-    def maybe_symbolic_build(self, iterator=None, data_batch=None):
-        strategy = self.distribute_strategy
-        multi_worker = trainer._collective_all_reduce_multi_worker(strategy)
-        if iterator is not None and data_batch is None and multi_worker:
-            for _, _, batches in iterator:
-                data_batch = tf.nest.map_structure(
-                    lambda value: strategy.experimental_local_results(value)[0], next(batches)
-                )
-                break
-            iterator = None
-        return original_build(self, iterator=iterator, data_batch=data_batch)
-
     reduce_per_replica.tfnotes_patched = True
     trainer.reduce_per_replica = reduce_per_replica
+
+
+def _patch_keras_build_under_strategies() -> None:
+    """Makes Keras 3 (checked: 3.15) build a model under tf.distribute without reading data.
+
+    Under a strategy, `fit` and `evaluate` learn the data's shapes from a batch they
+    read through an extra iterator (``TensorFlowTrainer._maybe_symbolic_build``);
+    ``strategy=none`` builds while tracing the first step instead. That extra
+    iterator costs more than a batch:
+    1. A dataset that reshuffles on every iteration (``shuffle(...,
+       reshuffle_each_iteration=True)``, as the experiments' training data do) then
+       trains on its second order, so a distributed run sees other batches than a
+       one-device run with the same seed. Building needs only shapes and dtypes,
+       which a dataset's ``element_spec`` has: no iterator is opened.
+    2. Under MultiWorkerMirroredStrategy Keras all-reduces the whole first batch, a
+       nested structure the strategy cannot reduce ("Attempt to convert a value
+       (PerReplica...) to a Tensor", tensorflow/tensorflow#72388); for data that is
+       not a dataset (arrays), this process's first local batch has the shapes.
+    Patched in this process only, once a TensorFlow strategy is chosen.
+    """
+    import tensorflow as tf
+    from keras.src.backend.tensorflow import trainer
+    from keras.src.trainers.data_adapters.tf_dataset_adapter import TFDatasetAdapter
+
+    if getattr(trainer.TensorFlowTrainer._maybe_symbolic_build, "tfnotes_patched", False):
+        return
+    original_build = trainer.TensorFlowTrainer._maybe_symbolic_build
+
+    def maybe_symbolic_build(self, iterator=None, data_batch=None):
+        if iterator is not None and data_batch is None:
+            strategy = self.distribute_strategy
+            adapter = getattr(iterator, "data_adapter", None)
+            if isinstance(adapter, TFDatasetAdapter):
+                data_batch, iterator = adapter.get_tf_dataset().element_spec, None
+            elif trainer._collective_all_reduce_multi_worker(strategy):
+                for _, _, batches in iterator:
+                    data_batch = tf.nest.map_structure(
+                        lambda value: strategy.experimental_local_results(value)[0],
+                        next(batches),
+                    )
+                    break
+                iterator = None
+        return original_build(self, iterator=iterator, data_batch=data_batch)
+
+    maybe_symbolic_build.tfnotes_patched = True
     trainer.TensorFlowTrainer._maybe_symbolic_build = maybe_symbolic_build
 
 
@@ -384,6 +433,7 @@ def _configure_tpu(config: Any) -> Distribution:
         first_line = (str(error).strip().splitlines() or [type(error).__name__])[0]
         raise UsageError(f"strategy=tpu could not reach {where}: {first_line}") from None
     strategy = tf.distribute.TPUStrategy(resolver)
+    _patch_keras_build_under_strategies()
     return Distribution(
         strategy="tpu", replicas=strategy.num_replicas_in_sync, tf_strategy=strategy
     )

@@ -9,6 +9,7 @@ import keras
 
 from tfnotes.errors import UsageError
 from tfnotes.train.callbacks import FlushingTensorBoard, StopOnNonFiniteLoss
+from tfnotes.train.replicas import jit_compile_under_strategy
 from tfnotes.train.run_directory import RunDirectory
 from tfnotes.train.tensorboard_logging import TextSummaryCallback
 
@@ -55,12 +56,13 @@ def fit_model(
     ``config.batch_size`` across the replicas and averages the gradients; the
     backup is a plain weights file, so a run resumes under any other strategy. On
     the TensorFlow backend a model that overrides ``train_step`` must scale its
-    loss for the replicas itself (divide a per-replica mean by
-    ``tf.distribute.get_strategy().num_replicas_in_sync``, or use
-    ``self.compute_loss``) and say so with the class attribute
+    loss for the replicas itself (`tfnotes.train.replicas.scale_for_replicas` divides
+    a per-replica mean by the replicas in sync; ``self.compute_loss`` does it for
+    compiled losses) and say so with the class attribute
     ``train_step_reduces_across_replicas = True``; otherwise `fit_model` refuses to
     train it under a strategy rather than take steps N times too large.
-    Under a tf.distribute strategy XLA is off (``jit_compile`` is ignored): Keras 3
+    Under a tf.distribute strategy XLA is off (``jit_compile`` is ignored,
+    `tfnotes.train.replicas.jit_compile_under_strategy`): Keras 3
     compiles the whole replicated step as one XLA cluster, which cannot reach the
     variables of the other replicas ("Trying to access resource .../replica_1 located
     in device CPU:1 from device CPU:0"). JAX's DataParallel keeps XLA on.
@@ -77,7 +79,7 @@ def fit_model(
         loss=loss,
         metrics=metrics if isinstance(metrics, dict) else list(metrics),
         loss_weights=loss_weights,
-        jit_compile=config.jit_compile and not _under_tf_strategy(),
+        jit_compile=jit_compile_under_strategy(config.jit_compile),
     )
     _build_if_needed(model, train_data, config.batch_size)
 
@@ -109,14 +111,6 @@ def fit_model(
     )
     model.save(run_dir.model_path)
     return history
-
-
-def _under_tf_strategy() -> bool:
-    if keras.backend.backend() != "tensorflow":
-        return False
-    import tensorflow as tf
-
-    return tf.distribute.has_strategy()
 
 
 def _check_distribution(model: keras.Model) -> None:
