@@ -35,8 +35,18 @@ from tfnotes.data import (
     tokenize,
 )
 from tfnotes.data.bio_decoding import viterbi_bio_decode
+from tfnotes.data.length_buckets import batches_per_epoch, length_bucket_boundaries
 from tfnotes.errors import UsageError
-from tfnotes.layers import AppendSequenceMean, CharacterCNN, OneHotTokens, SummedEmbedding
+from tfnotes.layers import (
+    AppendSequenceMean,
+    CharacterCNN,
+    CRFNegativeLogLikelihood,
+    CRFScores,
+    OneHotTokens,
+    RandomUnknownWords,
+    SummedEmbedding,
+    split_crf_scores,
+)
 from tfnotes.metrics import chunk_scores, intent_accuracy, sentence_accuracy
 from tfnotes.train import (
     CommonConfig,
@@ -74,11 +84,15 @@ class Config(CommonConfig):
     char_encoder: bool = False  # add a character CNN per word
     dropout: float = 0.2  # DropoutWrapper output drop rate (0 disables)
     word_dropout: float = 0.0  # drop whole word vectors before the recurrence (SpatialDropout1D)
+    unknown_word_rate: float = 0.0  # in training, read a word as <unk> with this probability, so the unseen-word vector is learned (embedding, one_hot)
+    learning_rate_schedule: str = dataclasses.field(default="constant", metadata=_choices("constant", "cosine"))  # Adam step size: fixed, or cosine decay to 0 over all epochs
     attention_heads: int = 0  # self-attention over the recurrent outputs, concatenated to them (0: none)
     intent_to_slots: bool = False  # give every token's slot classifier the sentence vector too (slot-gated style)
+    crf: bool = False  # a linear-chain CRF output: learned tag-transition scores, trained on whole-sentence likelihood
     decode: str = dataclasses.field(default="viterbi", metadata=_choices("viterbi", "argmax"))  # tag sequence: best well-formed BIO path, or best tag per token
     patience: int = 0  # stop after this many epochs without a better validation slot F1 (0: run all epochs); the best epoch's weights are kept
     intent_weight: float = 1.0  # weight of the intent loss next to the slot loss
+    length_buckets: int = 4  # training batches padded to up to this many widths (1: all to the longest sentence)
     max_vocab: int = 20000  # words kept in the vocabulary (by frequency, train split only)
     train_size: int = 4000  # synthetic corpus: training utterances
     examples_to_log: int = 8  # validation sentences shown in TensorBoard each epoch
@@ -86,7 +100,8 @@ class Config(CommonConfig):
 
 def smoke_overrides():
     """The shrunken configuration `smoke=True` applies (fast enough for tests)."""
-    return dict(epochs=2, batch_size=16, units=16, embedding_dim=16, train_size=200, examples_to_log=3)
+    # One padded width: each extra width is one more XLA compilation, which dominates a smoke run.
+    return dict(epochs=2, batch_size=16, units=16, embedding_dim=16, train_size=200, examples_to_log=3, length_buckets=1)
 
 
 def load_dataset(config):
@@ -135,6 +150,8 @@ def build_model(config, sizes):
     """The joint slot + intent tagger as a functional Keras model over integer inputs."""
     word_ids = keras.Input((None,), dtype="int32", name="word_ids")
     inputs = {"word_ids": word_ids}
+    if config.unknown_word_rate > 0 and config.encoding != "word_hashing":
+        word_ids = RandomUnknownWords(config.unknown_word_rate, seed=config.seed, name="unknown_words")(word_ids)
     if config.encoding == "embedding":
         features = keras.layers.Embedding(sizes["words"], config.embedding_dim, mask_zero=True, name="word_embedding")(word_ids)
     elif config.encoding == "one_hot":
@@ -162,7 +179,10 @@ def build_model(config, sizes):
     intent = keras.layers.Dense(sizes["intents"], name="intent")(pooled)
     if config.intent_to_slots:
         hidden = AppendSequenceMean(name="token_and_sentence")(hidden)
-    slots = keras.layers.Dense(sizes["tags"], name="slots")(hidden)
+    if config.crf:
+        slots = CRFScores(name="slots")(keras.layers.Dense(sizes["tags"], name="slot_scores")(hidden))
+    else:
+        slots = keras.layers.Dense(sizes["tags"], name="slots")(hidden)
     return keras.Model(inputs, {"slots": slots, "intent": intent}, name=f"slot_filling_{config.cell}")
 
 
@@ -187,20 +207,30 @@ def predict(model, encoded, config, vocabularies):
     }
     outputs = model.predict(inputs, batch_size=PREDICT_BATCH, verbose=0)
     outputs = {name: array[:count] for name, array in outputs.items()}
+    labels = vocabularies.tags.labels
+    if config.crf:
+        emissions, *learned = split_crf_scores(outputs["slots"])
+        emissions = emissions.copy()
+        emissions[..., 0] = -np.inf  # id 0 is padding, never a real tag
+        tag_ids = [viterbi_bio_decode(scores, length, labels, *learned) for scores, length in zip(emissions, encoded["lengths"])]
+        return decoded_predictions(tag_ids, outputs["intent"], encoded, vocabularies)
     slot_logits = outputs["slots"].copy()
     slot_logits[..., 0] = -np.inf  # id 0 is padding, never a real tag
-    labels = vocabularies.tags.labels
     if config.decode == "viterbi":
         log_probs = slot_logits - np.logaddexp.reduce(slot_logits, axis=-1, keepdims=True)
         tag_ids = [viterbi_bio_decode(scores, length, labels) for scores, length in zip(log_probs, encoded["lengths"])]
     else:
         tag_ids = np.argmax(slot_logits, axis=-1)
-    intent_logits = outputs["intent"].copy()
+    return decoded_predictions(tag_ids, outputs["intent"], encoded, vocabularies)
+
+
+def decoded_predictions(tag_ids, intent_logits, encoded, vocabularies):
+    """Tag strings cut to each sentence's length, and the best seen intent of each."""
+    intent_logits = intent_logits.copy()
     intent_logits[..., 0] = -np.inf  # id 0 stands for intents never seen in training
     intent_ids = np.argmax(intent_logits, axis=-1)
     tags = [vocabularies.tags.decode(row[:length]) for row, length in zip(tag_ids, encoded["lengths"])]
-    intents = vocabularies.intents.decode(intent_ids)
-    return tags, intents
+    return tags, vocabularies.intents.decode(intent_ids)
 
 
 def evaluate(model, utterances, config, vocabularies, max_len):
@@ -253,27 +283,71 @@ class ValidationScores(keras.callbacks.Callback):
         self.examples = tagged_examples_markdown(self.utterances[:shown], tags[:shown], intents[:shown])
 
 
+def make_optimizer(config, steps_per_epoch):
+    """Adam with global-norm clipping, at a fixed step size or decaying on a cosine to 0."""
+    learning_rate = config.learning_rate
+    if config.learning_rate_schedule == "cosine":
+        learning_rate = keras.optimizers.schedules.CosineDecay(config.learning_rate, decay_steps=max(1, steps_per_epoch * config.epochs))
+    return keras.optimizers.Adam(learning_rate=learning_rate, clipnorm=config.clipnorm)
+
+
+def training_boundaries(encoded_train, config):
+    """Exclusive length bounds of the training buckets (one bucket: pad to the longest)."""
+    lengths = encoded_train["lengths"]
+    if len(lengths) < config.batch_size * config.length_buckets:
+        return length_bucket_boundaries(lengths, 1)  # too few sentences to fill a batch per width
+    return length_bucket_boundaries(lengths, config.length_buckets)
+
+
+def training_steps(encoded_train, config):
+    """Batches per training epoch: full ones only, unless the split is smaller than one batch."""
+    lengths = encoded_train["lengths"]
+    drop_remainder = len(lengths) >= config.batch_size
+    return batches_per_epoch(lengths, training_boundaries(encoded_train, config), config.batch_size, drop_remainder)
+
+
 def make_datasets(encoded_train, encoded_valid, config):
-    """tf.data pipelines of (inputs, targets); padding tags are id 0 and ignored by the loss."""
+    """tf.data pipelines of (inputs, targets); padding tags are id 0 and ignored by the loss.
+
+    Training batches are full and padded to their length bucket's width (see
+    `tfnotes.data.length_buckets`), so XLA compiles one program per width.
+    """
     import tensorflow as tf
 
-    def pipeline(encoded, training):
-        targets = {"slots": encoded["tag_ids"], "intent": encoded["intent_ids"]}
-        dataset = tf.data.Dataset.from_tensor_slices((model_inputs(encoded, config), targets))
-        if training:
-            dataset = dataset.shuffle(len(encoded["lengths"]), seed=config.seed, reshuffle_each_iteration=True)
-        # Full batches only in training keep XLA to one compiled shape; a split
-        # smaller than one batch still trains on its single partial batch.
-        drop_remainder = training and len(encoded["lengths"]) >= config.batch_size
-        return dataset.batch(config.batch_size, drop_remainder=drop_remainder).prefetch(2)
+    def arrays(encoded):
+        return model_inputs(encoded, config), {"slots": encoded["tag_ids"], "intent": encoded["intent_ids"]}
 
-    return pipeline(encoded_train, True), pipeline(encoded_valid, False)
+    def trimmed(inputs, targets, length):
+        return {name: ids[:length] for name, ids in inputs.items()}, {"slots": targets["slots"][:length], "intent": targets["intent"]}
+
+    def train_pipeline(encoded):
+        dataset = tf.data.Dataset.from_tensor_slices((*arrays(encoded), encoded["lengths"]))
+        dataset = dataset.shuffle(len(encoded["lengths"]), seed=config.seed, reshuffle_each_iteration=True)
+        boundaries = training_boundaries(encoded, config)
+        # A split smaller than one batch still trains on its single partial batch.
+        drop_remainder = len(encoded["lengths"]) >= config.batch_size
+        batches = dataset.map(trimmed).bucket_by_sequence_length(
+            lambda inputs, targets: tf.shape(inputs["word_ids"])[0],
+            bucket_boundaries=boundaries,
+            bucket_batch_sizes=[config.batch_size] * (len(boundaries) + 1),
+            pad_to_bucket_boundary=True,
+            drop_remainder=drop_remainder,
+        )
+        # Bucketing hides the epoch's length from Keras; state it (and have tf.data check it).
+        return batches.apply(tf.data.experimental.assert_cardinality(training_steps(encoded, config))).prefetch(2)
+
+    valid = tf.data.Dataset.from_tensor_slices(arrays(encoded_valid)).batch(config.batch_size).prefetch(2)
+    return train_pipeline(encoded_train), valid
 
 
 def run(config, run_dir=None):
     """Train and evaluate a slot tagger; returns the test metrics written to metrics.json."""
     if config.smoke:
         config = dataclasses.replace(config, **smoke_overrides())
+    if config.crf and config.decode == "argmax":
+        raise UsageError("crf=True decodes the best whole tag sequence; it cannot be combined with decode=argmax")
+    if config.length_buckets < 1:
+        raise UsageError(f"length_buckets={config.length_buckets}: need at least 1 padded width")
     run_dir = run_dir or RunDirectory.create(config.logdir, "slot_filling")
     seed_everything(config.seed)
     dataset = load_dataset(config)
@@ -284,11 +358,9 @@ def run(config, run_dir=None):
     print(f"data: {dataset.name}: {len(dataset.train)} train / {len(dataset.valid)} valid / {len(dataset.test)} test utterances, "
           f"{len(vocabularies.tags)} tags, {len(vocabularies.intents)} intents", flush=True)
 
-    train_data, valid_data = make_datasets(
-        encode_utterances(dataset.train, vocabularies, max_len=max_len),
-        encode_utterances(dataset.valid, vocabularies, max_len=max_len),
-        config,
-    )
+    encoded_train = encode_utterances(dataset.train, vocabularies, max_len=max_len)
+    train_data, valid_data = make_datasets(encoded_train, encode_utterances(dataset.valid, vocabularies, max_len=max_len), config)
+    steps_per_epoch = training_steps(encoded_train, config)
     model = build_model(config, vocabularies.sizes())
     validation = ValidationScores(dataset.valid, config, vocabularies, max_len)
     timer = EpochTimer()
@@ -302,8 +374,9 @@ def run(config, run_dir=None):
         valid_data,
         config=config,
         run_dir=run_dir,
+        optimizer=make_optimizer(config, steps_per_epoch),
         loss={
-            "slots": keras.losses.SparseCategoricalCrossentropy(from_logits=True, ignore_class=0),
+            "slots": CRFNegativeLogLikelihood() if config.crf else keras.losses.SparseCategoricalCrossentropy(from_logits=True, ignore_class=0),
             "intent": keras.losses.SparseCategoricalCrossentropy(from_logits=True),
         },
         loss_weights={"slots": 1.0, "intent": config.intent_weight},

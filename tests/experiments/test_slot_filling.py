@@ -48,9 +48,11 @@ def run_dir_of(stdout: str) -> pathlib.Path:
 
 @pytest.fixture(scope="module")
 def synthetic_run(tmp_path_factory, run_main):
-    """A smoke run on the embedded synthetic corpus (XLA on, the default)."""
+    """A smoke run on the embedded synthetic corpus (XLA on, the default), with <unk> training and cosine decay."""
     logdir = tmp_path_factory.mktemp("logs")
-    status, stdout, stderr = run_main(["slot_filling", "smoke=True", f"logdir={logdir}"])
+    status, stdout, stderr = run_main(
+        ["slot_filling", "smoke=True", "unknown_word_rate=0.2", "learning_rate_schedule=cosine", f"logdir={logdir}"]
+    )
     assert status == 0, stderr
     return run_dir_of(stdout)
 
@@ -134,3 +136,46 @@ def test_every_cell_builds_a_model_that_tags_each_token(cell, encoding):
     model = slot_filling.build_model(config, {"words": 11, "chars": 5, "trigrams": 7, "tags": 6, "intents": 3})
     outputs = model({"word_ids": np.array([[3, 4, 1, 0]], dtype="int32")})
     assert tuple(outputs["slots"].shape) == (1, 4, 6) and tuple(outputs["intent"].shape) == (1, 3)
+
+
+def test_training_batches_are_full_and_padded_to_their_length_bucket():
+    from tfnotes.data import build_vocabularies, encode_utterances, generate_synthetic_atis
+
+    corpus = generate_synthetic_atis(seed=0, train_size=300, valid_size=20, test_size=20, minimal_pair_count=10)
+    vocabularies = build_vocabularies(corpus.train)
+    encoded = encode_utterances(corpus.train, vocabularies, max_len=40)
+    config = slot_filling.Config(batch_size=8, length_buckets=3, char_encoder=True)
+    boundaries = slot_filling.training_boundaries(encoded, config)
+    assert len(boundaries) == 3 and boundaries[-1] == encoded["lengths"].max() + 1
+    train, _ = slot_filling.make_datasets(encoded, encoded, config)
+    widths, steps = set(), 0
+    for inputs, targets in train:
+        width = inputs["word_ids"].shape[1]
+        widths.add(width)
+        steps += 1
+        assert inputs["word_ids"].shape[0] == 8 and targets["slots"].shape == (8, width)
+        assert inputs["char_ids"].shape[:2] == (8, width)
+        real = (inputs["word_ids"].numpy() != 0).sum(axis=1)
+        assert real.max() <= width and (targets["slots"].numpy() != 0).sum() == real.sum()
+    assert widths == {bound - 1 for bound in boundaries}
+    assert steps == slot_filling.training_steps(encoded, config) == int(train.cardinality())
+
+
+def test_crf_tagger_trains_on_length_buckets_with_xla(tmp_path, run_main):
+    # XLA must compile the CRF's forward algorithm and its gradient for batches whose
+    # length is unknown while tracing (two bucket widths here).
+    status, stdout, stderr = run_main(
+        ["slot_filling", "crf=True", "length_buckets=2", "epochs=1", "train_size=200", "batch_size=16",
+         "units=8", "embedding_dim=8", "examples_to_log=1", f"logdir={tmp_path}"]
+    )
+    assert status == 0, stderr
+    run_dir = run_dir_of(stdout)
+    metrics = json.loads((run_dir / "metrics.json").read_text())
+    assert METRIC_KEYS <= set(metrics)
+    tokens, tags, intent = slot_filling.tag_sentence(run_dir, "leave taipei on november second")
+    assert len(tags) == len(tokens) == 5 and intent
+
+
+def test_crf_with_argmax_decoding_is_a_usage_error(tmp_path, run_main):
+    status, _, stderr = run_main(["slot_filling", "crf=True", "decode=argmax", f"logdir={tmp_path}"])
+    assert status == 2 and "crf=True" in stderr and stderr.count("\n") == 1

@@ -61,3 +61,26 @@ def test_append_sequence_mean_ignores_masked_steps():
     output = keras.ops.convert_to_numpy(AppendSequenceMean()(sequence, mask=mask))
     np.testing.assert_allclose(output[0, :, 2:], [[2.0, 3.0]] * 3)
     np.testing.assert_allclose(output[0, :, :2], sequence[0])
+
+
+def test_random_unknown_words_replaces_words_at_the_rate_and_never_padding():
+    from tfnotes.layers import RandomUnknownWords
+
+    ids = np.tile(np.array([[5, 6, 7, 8, 0, 0, 0, 0]], dtype="int32"), (5000, 1))
+    layer = RandomUnknownWords(0.3, unk_id=1, seed=0)
+    replaced = keras.ops.convert_to_numpy(layer(ids, training=True))
+    words = replaced[:, :4]
+    assert abs(np.mean(words == 1) - 0.3) < 0.02
+    kept = words != 1
+    np.testing.assert_array_equal(words[kept], ids[:, :4][kept])
+    np.testing.assert_array_equal(replaced[:, 4:], 0)
+    np.testing.assert_array_equal(keras.ops.convert_to_numpy(layer(ids, training=False)), ids)
+    again = keras.ops.convert_to_numpy(layer(ids, training=True))
+    assert np.mean(again != replaced) > 0.1  # a fresh draw per call
+
+
+def test_random_unknown_words_round_trips_its_config():
+    from tfnotes.layers import RandomUnknownWords
+
+    layer = RandomUnknownWords.from_config(RandomUnknownWords(0.25, unk_id=3, seed=7).get_config())
+    assert (layer.rate, layer.unk_id, layer.seed) == (0.25, 3, 7)

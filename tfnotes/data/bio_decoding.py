@@ -30,25 +30,41 @@ def bio_transition_mask(labels: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     return allowed, start
 
 
-def viterbi_bio_decode(log_probs: np.ndarray, length: int, labels: Sequence[str]) -> list[int]:
+def viterbi_bio_decode(
+    log_probs: np.ndarray,
+    length: int,
+    labels: Sequence[str],
+    transitions: np.ndarray | None = None,
+    start_scores: np.ndarray | None = None,
+    end_scores: np.ndarray | None = None,
+) -> list[int]:
     """The best-scoring well-formed BIO tag ids for one sentence.
 
     Args:
         log_probs: `[time, num_labels]` log-probabilities (or any additive scores).
         length: the number of real tokens; later rows are ignored.
         labels: the tag of each id, as in the tag vocabulary.
+        transitions, start_scores, end_scores: a CRF's learned scores for tag
+            pairs `[previous, next]`, first tags and last tags, added to the path
+            score (see `tfnotes.layers.CRFScores`); none by default.
     """
     if length == 0:
         return []
     allowed, start = bio_transition_mask(labels)
     forbidden = np.where(allowed, 0.0, -np.inf)
+    if transitions is not None:
+        forbidden = forbidden + transitions
     scores = np.where(start, log_probs[0], -np.inf)
+    if start_scores is not None:
+        scores = scores + start_scores
     backpointers = []
     for step in range(1, length):
         candidates = scores[:, None] + forbidden  # [previous, next]
         best_previous = np.argmax(candidates, axis=0)
         scores = candidates[best_previous, np.arange(len(labels))] + log_probs[step]
         backpointers.append(best_previous)
+    if end_scores is not None:
+        scores = scores + end_scores
     path = [int(np.argmax(scores))]
     for best_previous in reversed(backpointers):
         path.append(int(best_previous[path[-1]]))
