@@ -21,10 +21,10 @@ $(STAMP): setup.cfg pyproject.toml
 	touch $(STAMP)
 
 # The second line runs the cells again on the JAX backend (TF1 golden cases,
-# dynamic_rnn, the fused path, dropout, the worked examples).
+# dynamic_rnn, the fused path, dropout, the worked examples) and the layers (CRF included).
 test: install
 	$(PY) -m pytest -q tests
-	KERAS_BACKEND=jax $(PY) -m pytest -q -p no:cacheprovider tests/cells/test_tf1_golden.py tests/cells/test_dynamic_rnn.py tests/cells/test_fused.py tests/cells/test_worked_examples.py tests/cells/test_dropout_wrapper.py
+	KERAS_BACKEND=jax $(PY) -m pytest -q -p no:cacheprovider tests/cells/test_tf1_golden.py tests/cells/test_dynamic_rnn.py tests/cells/test_fused.py tests/cells/test_worked_examples.py tests/cells/test_dropout_wrapper.py tests/layers
 
 experiment: install
 	$(PY) -m experiments $(NAME) $(ARGS)

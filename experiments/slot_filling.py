@@ -1,4 +1,4 @@
-"""Slot filling: tag each word of a flight request with its slot, and the request with its intent.
+r"""Slot filling: tag each word of a flight request with its slot, and the request with its intent.
 
 The course example: "arrive Taipei on November 2nd" makes Taipei the destination,
 "leave Taipei on November 2nd" makes it the origin. A feed-forward tagger
@@ -8,7 +8,10 @@ Run it:
 
     make experiment NAME=slot_filling
     make experiment NAME=slot_filling ARGS="cell=dense"
-    make experiment NAME=slot_filling ARGS="data_dir=../shared/data/snips cell=lstm epochs=20"
+    make experiment NAME=slot_filling ARGS="data_dir=../shared/data/snips cell=lstm units=128 \
+        embedding_dim=128 char_encoder=True dropout=0.5 word_dropout=0.2 unknown_word_rate=0.3 \
+        attention_heads=4 intent_to_slots=True slots_to_intent=True crf=True batch_size=64 \
+        learning_rate=2e-3 learning_rate_schedule=cosine epochs=40 patience=10"   # best on SNIPS
 
 Tag a sentence with a finished run:
 
@@ -88,6 +91,7 @@ class Config(CommonConfig):
     learning_rate_schedule: str = dataclasses.field(default="constant", metadata=_choices("constant", "cosine"))  # Adam step size: fixed, or cosine decay to 0 over all epochs
     attention_heads: int = 0  # self-attention over the recurrent outputs, concatenated to them (0: none)
     intent_to_slots: bool = False  # give every token's slot classifier the sentence vector too (slot-gated style)
+    slots_to_intent: bool = False  # give the intent classifier the sentence's average slot distribution too
     crf: bool = False  # a linear-chain CRF output: learned tag-transition scores, trained on whole-sentence likelihood
     decode: str = dataclasses.field(default="viterbi", metadata=_choices("viterbi", "argmax"))  # tag sequence: best well-formed BIO path, or best tag per token
     patience: int = 0  # stop after this many epochs without a better validation slot F1 (0: run all epochs); the best epoch's weights are kept
@@ -175,14 +179,16 @@ def build_model(config, sizes):
             config.attention_heads, key_dim=max(1, config.units // config.attention_heads), dropout=config.dropout, name="self_attention"
         )(hidden, hidden)
         hidden = keras.layers.Concatenate(name="recurrent_and_attended")([hidden, attended])
-    pooled = keras.layers.GlobalAveragePooling1D(name="sentence")(hidden)
-    intent = keras.layers.Dense(sizes["intents"], name="intent")(pooled)
+    sentence = keras.layers.GlobalAveragePooling1D(name="sentence")(hidden)
     if config.intent_to_slots:
         hidden = AppendSequenceMean(name="token_and_sentence")(hidden)
-    if config.crf:
-        slots = CRFScores(name="slots")(keras.layers.Dense(sizes["tags"], name="slot_scores")(hidden))
-    else:
-        slots = keras.layers.Dense(sizes["tags"], name="slots")(hidden)
+    slot_scores = keras.layers.Dense(sizes["tags"], name="slot_scores" if config.crf else "slots")(hidden)
+    if config.slots_to_intent:
+        # The sentence's average slot distribution: a movie_name hints at SearchScreeningEvent.
+        slot_mix = keras.layers.GlobalAveragePooling1D(name="slot_mix")(keras.layers.Activation("softmax", name="slot_probabilities")(slot_scores))
+        sentence = keras.layers.Concatenate(name="sentence_and_slots")([sentence, slot_mix])
+    intent = keras.layers.Dense(sizes["intents"], name="intent")(sentence)
+    slots = CRFScores(name="slots")(slot_scores) if config.crf else slot_scores
     return keras.Model(inputs, {"slots": slots, "intent": intent}, name=f"slot_filling_{config.cell}")
 
 
