@@ -114,7 +114,7 @@ def test_seq_dir_smoke_run_without_xla(tmp_path, run_main):
     data_dir = write_seq_dir(tmp_path / "data", valid_name="dev")
     status, stdout, stderr = run_main(
         ["slot_filling", "smoke=True", "jit_compile=False", "cell=gru", "bidirectional=False", "decode=argmax",
-         "intent_to_slots=True", "word_dropout=0.1", "patience=1",
+         "intent_to_slots=True", "slots_to_intent=True", "word_dropout=0.1", "patience=1",
          "encoding=word_hashing", "char_encoder=True", f"data_dir={data_dir}", f"logdir={tmp_path / 'logs'}"]
     )
     assert status == 0, stderr
