@@ -32,13 +32,15 @@ from tfnotes.data import (
     encode_utterances,
     generate_synthetic_atis,
     load_seq_dir,
+    Vocabularies,
     build_vocabularies,
     load_vocabularies,
     save_vocabularies,
     tokenize,
 )
-from tfnotes.data.bio_decoding import viterbi_bio_decode
+from tfnotes.data.bio_decoding import slot_types_by_intent
 from tfnotes.data.length_buckets import batches_per_epoch, length_bucket_boundaries
+from tfnotes.data.slot_intent_decoding import DECODE_MODES, SlotIntentDecoder, average_ensemble_outputs
 from tfnotes.errors import UsageError
 from tfnotes.layers import (
     AppendSequenceMean,
@@ -48,7 +50,6 @@ from tfnotes.layers import (
     OneHotTokens,
     RandomUnknownWords,
     SummedEmbedding,
-    split_crf_scores,
 )
 from tfnotes.metrics import chunk_scores, intent_accuracy, sentence_accuracy
 from tfnotes.train import (
@@ -93,7 +94,8 @@ class Config(CommonConfig):
     intent_to_slots: bool = False  # give every token's slot classifier the sentence vector too (slot-gated style)
     slots_to_intent: bool = False  # give the intent classifier the sentence's average slot distribution too
     crf: bool = False  # a linear-chain CRF output: learned tag-transition scores, trained on whole-sentence likelihood
-    decode: str = dataclasses.field(default="viterbi", metadata=_choices("viterbi", "argmax"))  # tag sequence: best well-formed BIO path, or best tag per token
+    decode: str = dataclasses.field(default="viterbi", metadata=_choices(*DECODE_MODES))  # best well-formed BIO path; best tag per token; or joint: best (intent, path) pair whose slot types go with that intent in training
+    ensemble: int = 1  # taggers trained side by side from their own initial weights; their scores are averaged
     patience: int = 0  # stop after this many epochs without a better validation slot F1 (0: run all epochs); the best epoch's weights are kept
     intent_weight: float = 1.0  # weight of the intent loss next to the slot loss
     length_buckets: int = 4  # training batches padded to up to this many widths (1: all to the longest sentence)
@@ -140,56 +142,77 @@ def make_cell(config, input_keep=1.0):
     return cell
 
 
-def sequence_layer(config, index):
+def sequence_layer(config, index, prefix=""):
     """The index-th sequence layer: a (bidirectional) RNN over a tfnotes cell, or a dense layer."""
     if config.cell == "dense":
-        return keras.layers.Dense(config.units * (2 if config.bidirectional else 1), activation="tanh", name=f"dense_{index}")
-    layer = keras.layers.RNN(make_cell(config), return_sequences=True, name=f"rnn_{index}")
+        return keras.layers.Dense(config.units * (2 if config.bidirectional else 1), activation="tanh", name=f"{prefix}dense_{index}")
+    layer = keras.layers.RNN(make_cell(config), return_sequences=True, name=f"{prefix}rnn_{index}")
     if config.bidirectional:
-        layer = keras.layers.Bidirectional(layer, name=f"birnn_{index}")
+        layer = keras.layers.Bidirectional(layer, name=f"{prefix}birnn_{index}")
     return layer
 
 
 def build_model(config, sizes):
-    """The joint slot + intent tagger as a functional Keras model over integer inputs."""
-    word_ids = keras.Input((None,), dtype="int32", name="word_ids")
-    inputs = {"word_ids": word_ids}
-    if config.unknown_word_rate > 0 and config.encoding != "word_hashing":
-        word_ids = RandomUnknownWords(config.unknown_word_rate, seed=config.seed, name="unknown_words")(word_ids)
-    if config.encoding == "embedding":
-        features = keras.layers.Embedding(sizes["words"], config.embedding_dim, mask_zero=True, name="word_embedding")(word_ids)
-    elif config.encoding == "one_hot":
-        features = OneHotTokens(sizes["words"], name="one_hot")(word_ids)
-    else:
-        trigram_ids = keras.Input((None, None), dtype="int32", name="trigram_ids")
-        inputs["trigram_ids"] = trigram_ids
-        features = SummedEmbedding(sizes["trigrams"], config.embedding_dim, name="word_hashing")(trigram_ids)
+    """The joint slot + intent tagger as a functional Keras model over integer inputs.
+
+    Outputs ``slots`` and ``intent``; with ``ensemble=K`` the K taggers share only
+    the inputs and output ``slots_0``, ``intent_0``, ... (see `tagger_outputs`).
+    """
+    inputs = {"word_ids": keras.Input((None,), dtype="int32", name="word_ids")}
+    if config.encoding == "word_hashing":
+        inputs["trigram_ids"] = keras.Input((None, None), dtype="int32", name="trigram_ids")
     if config.char_encoder:
-        char_ids = keras.Input((None, None), dtype="int32", name="char_ids")
-        inputs["char_ids"] = char_ids
-        char_features = CharacterCNN(sizes["chars"], name="char_cnn")(char_ids)
-        features = keras.layers.Concatenate(name="word_and_chars")([features, char_features])
+        inputs["char_ids"] = keras.Input((None, None), dtype="int32", name="char_ids")
+    if config.ensemble == 1:
+        outputs = tagger_outputs(inputs, config, sizes)
+    else:
+        outputs = {}
+        for member in range(config.ensemble):
+            outputs.update({f"{name}_{member}": tensor for name, tensor in tagger_outputs(inputs, config, sizes, member).items()})
+    return keras.Model(inputs, outputs, name=f"slot_filling_{config.cell}")
+
+
+def tagger_outputs(inputs, config, sizes, member=None):
+    """``{"slots", "intent"}`` of one tagger over the model inputs.
+
+    Ensemble members get their own layers (names prefixed ``memberK_``) and their
+    own <unk>-replacement seed; `member=None` is the single tagger.
+    """
+    prefix = "" if member is None else f"member{member}_"
+    word_ids = inputs["word_ids"]
+    if config.unknown_word_rate > 0 and config.encoding != "word_hashing":
+        word_ids = RandomUnknownWords(config.unknown_word_rate, seed=config.seed + (member or 0), name=prefix + "unknown_words")(word_ids)
+    if config.encoding == "embedding":
+        features = keras.layers.Embedding(sizes["words"], config.embedding_dim, mask_zero=True, name=prefix + "word_embedding")(word_ids)
+    elif config.encoding == "one_hot":
+        features = OneHotTokens(sizes["words"], name=prefix + "one_hot")(word_ids)
+    else:
+        features = SummedEmbedding(sizes["trigrams"], config.embedding_dim, name=prefix + "word_hashing")(inputs["trigram_ids"])
+    if config.char_encoder:
+        char_features = CharacterCNN(sizes["chars"], name=prefix + "char_cnn")(inputs["char_ids"])
+        features = keras.layers.Concatenate(name=prefix + "word_and_chars")([features, char_features])
     hidden = features
     if config.word_dropout > 0:
-        hidden = keras.layers.SpatialDropout1D(config.word_dropout, name="word_dropout")(hidden)
+        hidden = keras.layers.SpatialDropout1D(config.word_dropout, name=prefix + "word_dropout")(hidden)
     for index in range(config.num_layers):
-        hidden = sequence_layer(config, index)(hidden)
+        hidden = sequence_layer(config, index, prefix)(hidden)
     if config.attention_heads:
         attended = keras.layers.MultiHeadAttention(
-            config.attention_heads, key_dim=max(1, config.units // config.attention_heads), dropout=config.dropout, name="self_attention"
+            config.attention_heads, key_dim=max(1, config.units // config.attention_heads), dropout=config.dropout, name=prefix + "self_attention"
         )(hidden, hidden)
-        hidden = keras.layers.Concatenate(name="recurrent_and_attended")([hidden, attended])
-    sentence = keras.layers.GlobalAveragePooling1D(name="sentence")(hidden)
+        hidden = keras.layers.Concatenate(name=prefix + "recurrent_and_attended")([hidden, attended])
+    sentence = keras.layers.GlobalAveragePooling1D(name=prefix + "sentence")(hidden)
     if config.intent_to_slots:
-        hidden = AppendSequenceMean(name="token_and_sentence")(hidden)
-    slot_scores = keras.layers.Dense(sizes["tags"], name="slot_scores" if config.crf else "slots")(hidden)
+        hidden = AppendSequenceMean(name=prefix + "token_and_sentence")(hidden)
+    slot_scores = keras.layers.Dense(sizes["tags"], name=prefix + ("slot_scores" if config.crf else "slots"))(hidden)
     if config.slots_to_intent:
         # The sentence's average slot distribution: a movie_name hints at SearchScreeningEvent.
-        slot_mix = keras.layers.GlobalAveragePooling1D(name="slot_mix")(keras.layers.Activation("softmax", name="slot_probabilities")(slot_scores))
-        sentence = keras.layers.Concatenate(name="sentence_and_slots")([sentence, slot_mix])
-    intent = keras.layers.Dense(sizes["intents"], name="intent")(sentence)
-    slots = CRFScores(name="slots")(slot_scores) if config.crf else slot_scores
-    return keras.Model(inputs, {"slots": slots, "intent": intent}, name=f"slot_filling_{config.cell}")
+        slot_probabilities = keras.layers.Activation("softmax", name=prefix + "slot_probabilities")(slot_scores)
+        slot_mix = keras.layers.GlobalAveragePooling1D(name=prefix + "slot_mix")(slot_probabilities)
+        sentence = keras.layers.Concatenate(name=prefix + "sentence_and_slots")([sentence, slot_mix])
+    intent = keras.layers.Dense(sizes["intents"], name=prefix + "intent")(sentence)
+    slots = CRFScores(name=prefix + "slots")(slot_scores) if config.crf else slot_scores
+    return {"slots": slots, "intent": intent}
 
 
 def model_inputs(encoded, config):
@@ -202,65 +225,62 @@ def model_inputs(encoded, config):
     return {name: encoded[name] for name in names}
 
 
-def predict(model, encoded, config, vocabularies):
-    """Predicted tag sequences (cut to each length) and intents for encoded utterances."""
-    count = len(encoded["lengths"])
-    # Pad to whole batches so that every call runs the same compiled (XLA) shape.
-    padded_count = -(-count // PREDICT_BATCH) * PREDICT_BATCH
-    inputs = {
-        name: np.pad(array, [(0, padded_count - count)] + [(0, 0)] * (array.ndim - 1))
-        for name, array in model_inputs(encoded, config).items()
-    }
-    outputs = model.predict(inputs, batch_size=PREDICT_BATCH, verbose=0)
-    outputs = {name: array[:count] for name, array in outputs.items()}
-    labels = vocabularies.tags.labels
-    if config.crf:
-        emissions, *learned = split_crf_scores(outputs["slots"])
-        emissions = emissions.copy()
-        emissions[..., 0] = -np.inf  # id 0 is padding, never a real tag
-        tag_ids = [viterbi_bio_decode(scores, length, labels, *learned) for scores, length in zip(emissions, encoded["lengths"])]
-        return decoded_predictions(tag_ids, outputs["intent"], encoded, vocabularies)
-    slot_logits = outputs["slots"].copy()
-    slot_logits[..., 0] = -np.inf  # id 0 is padding, never a real tag
-    if config.decode == "viterbi":
-        log_probs = slot_logits - np.logaddexp.reduce(slot_logits, axis=-1, keepdims=True)
-        tag_ids = [viterbi_bio_decode(scores, length, labels) for scores, length in zip(log_probs, encoded["lengths"])]
-    else:
-        tag_ids = np.argmax(slot_logits, axis=-1)
-    return decoded_predictions(tag_ids, outputs["intent"], encoded, vocabularies)
+@dataclasses.dataclass
+class Tagger:
+    """A slot-filling model with what it takes to read utterances and write tags and intents."""
 
+    model: keras.Model
+    config: Config
+    vocabularies: Vocabularies
+    slot_types: dict  # intent -> slot types seen with it in training (decode=joint reads it)
+    max_len: int  # tokens kept per utterance
 
-def decoded_predictions(tag_ids, intent_logits, encoded, vocabularies):
-    """Tag strings cut to each sentence's length, and the best seen intent of each."""
-    intent_logits = intent_logits.copy()
-    intent_logits[..., 0] = -np.inf  # id 0 stands for intents never seen in training
-    intent_ids = np.argmax(intent_logits, axis=-1)
-    tags = [vocabularies.tags.decode(row[:length]) for row, length in zip(tag_ids, encoded["lengths"])]
-    return tags, vocabularies.intents.decode(intent_ids)
+    def __post_init__(self):
+        self.decoder = SlotIntentDecoder(
+            self.vocabularies.tags.labels, self.vocabularies.intents.labels,
+            crf=self.config.crf, mode=self.config.decode, slot_types=self.slot_types,
+        )
 
+    def outputs(self, encoded):
+        """The model's raw outputs for encoded utterances (an ensemble's averaged), one row each."""
+        count = len(encoded["lengths"])
+        # Pad to whole batches so that every call runs the same compiled (XLA) shape.
+        padded_count = -(-count // PREDICT_BATCH) * PREDICT_BATCH
+        inputs = {
+            name: np.pad(array, [(0, padded_count - count)] + [(0, 0)] * (array.ndim - 1))
+            for name, array in model_inputs(encoded, self.config).items()
+        }
+        outputs = self.model.predict(inputs, batch_size=PREDICT_BATCH, verbose=0)
+        return average_ensemble_outputs({name: array[:count] for name, array in outputs.items()}, self.config.ensemble)
 
-def evaluate(model, utterances, config, vocabularies, max_len):
-    """slot_f1, intent_accuracy and sentence_accuracy on a list of utterances."""
-    encoded = encode_utterances(utterances, vocabularies, max_len=max_len)
-    tags, intents = predict(model, encoded, config, vocabularies)
-    gold_tags = [list(u.tags) for u in utterances]
-    gold_intents = [u.intent for u in utterances]
-    scores = chunk_scores(gold_tags, tags)
-    return {
-        "slot_f1": scores["f1"],
-        "slot_precision": scores["precision"],
-        "slot_recall": scores["recall"],
-        "intent_accuracy": intent_accuracy(gold_intents, intents),
-        "sentence_accuracy": sentence_accuracy(gold_tags, tags, gold_intents, intents),
-    }, (tags, intents)
+    def predict(self, encoded):
+        """Tag strings (one per real token) and the intent of each encoded utterance."""
+        tag_ids, intent_ids = self.decoder.decode(self.outputs(encoded), encoded["lengths"])
+        return [self.vocabularies.tags.decode(row) for row in tag_ids], self.vocabularies.intents.decode(intent_ids)
 
+    def predict_utterances(self, utterances):
+        """`predict` on utterances, encoded with the training vocabularies."""
+        return self.predict(encode_utterances(utterances, self.vocabularies, max_len=self.max_len))
 
-def minimal_pair_accuracy(model, utterances, config, vocabularies, max_len):
-    """Fraction of minimal-pair utterances whose context-decided tokens are all tagged right."""
-    encoded = encode_utterances(utterances, vocabularies, max_len=max_len)
-    tags, _ = predict(model, encoded, config, vocabularies)
-    right = [all(pred[i] == u.tags[i] for i in u.focus) for u, pred in zip(utterances, tags)]
-    return float(np.mean(right))
+    def evaluate(self, utterances):
+        """slot_f1 (with precision and recall), intent_accuracy and sentence_accuracy, and the predictions."""
+        tags, intents = self.predict_utterances(utterances)
+        gold_tags = [list(u.tags) for u in utterances]
+        gold_intents = [u.intent for u in utterances]
+        scores = chunk_scores(gold_tags, tags)
+        return {
+            "slot_f1": scores["f1"],
+            "slot_precision": scores["precision"],
+            "slot_recall": scores["recall"],
+            "intent_accuracy": intent_accuracy(gold_intents, intents),
+            "sentence_accuracy": sentence_accuracy(gold_tags, tags, gold_intents, intents),
+        }, (tags, intents)
+
+    def minimal_pair_accuracy(self, utterances):
+        """Fraction of minimal-pair utterances whose context-decided tokens are all tagged right."""
+        tags, _ = self.predict_utterances(utterances)
+        right = [all(pred[i] == u.tags[i] for i in u.focus) for u, pred in zip(utterances, tags)]
+        return float(np.mean(right))
 
 
 def tagged_examples_markdown(utterances, tags, intents):
@@ -276,16 +296,16 @@ def tagged_examples_markdown(utterances, tags, intents):
 class ValidationScores(keras.callbacks.Callback):
     """Adds val_slot_f1 / val_intent_accuracy to each epoch's logs and keeps examples for TensorBoard."""
 
-    def __init__(self, utterances, config, vocabularies, max_len):
+    def __init__(self, utterances, tagger):
         super().__init__()
-        self.utterances, self.config, self.vocabularies, self.max_len = utterances, config, vocabularies, max_len
+        self.utterances, self.tagger = utterances, tagger
         self.examples = ""
 
     def on_epoch_end(self, epoch, logs=None):
-        scores, (tags, intents) = evaluate(self.model, self.utterances, self.config, self.vocabularies, self.max_len)
+        scores, (tags, intents) = self.tagger.evaluate(self.utterances)
         for name in ("slot_f1", "intent_accuracy", "sentence_accuracy"):
             logs["val_" + name] = scores[name]
-        shown = self.config.examples_to_log
+        shown = self.tagger.config.examples_to_log
         self.examples = tagged_examples_markdown(self.utterances[:shown], tags[:shown], intents[:shown])
 
 
@@ -321,10 +341,15 @@ def make_datasets(encoded_train, encoded_valid, config):
     import tensorflow as tf
 
     def arrays(encoded):
-        return model_inputs(encoded, config), {"slots": encoded["tag_ids"], "intent": encoded["intent_ids"]}
+        # Every tagger of an ensemble learns the same targets.
+        targets = {}
+        for slots_name, intent_name in output_names(config):
+            targets.update({slots_name: encoded["tag_ids"], intent_name: encoded["intent_ids"]})
+        return model_inputs(encoded, config), targets
 
     def trimmed(inputs, targets, length):
-        return {name: ids[:length] for name, ids in inputs.items()}, {"slots": targets["slots"][:length], "intent": targets["intent"]}
+        per_word = {name: ids[:length] if ids.shape.rank else ids for name, ids in targets.items()}  # intents are scalars
+        return {name: ids[:length] for name, ids in inputs.items()}, per_word
 
     def train_pipeline(encoded):
         dataset = tf.data.Dataset.from_tensor_slices((*arrays(encoded), encoded["lengths"]))
@@ -346,12 +371,33 @@ def make_datasets(encoded_train, encoded_valid, config):
     return train_pipeline(encoded_train), valid
 
 
+def output_names(config):
+    """``(slots output, intent output)`` name pairs: one per tagger of the ensemble."""
+    if config.ensemble == 1:
+        return [("slots", "intent")]
+    return [(f"slots_{member}", f"intent_{member}") for member in range(config.ensemble)]
+
+
+def losses(config):
+    """One loss per model output (padding words, id 0, are ignored by the slot loss)."""
+    slot_loss = CRFNegativeLogLikelihood() if config.crf else keras.losses.SparseCategoricalCrossentropy(from_logits=True, ignore_class=0)
+    intent_loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+    return {name: loss for pair in output_names(config) for name, loss in zip(pair, (slot_loss, intent_loss))}
+
+
+def loss_weights(config):
+    """Each slot loss counts once, each intent loss `intent_weight` times."""
+    return {name: weight for pair in output_names(config) for name, weight in zip(pair, (1.0, config.intent_weight))}
+
+
 def run(config, run_dir=None):
     """Train and evaluate a slot tagger; returns the test metrics written to metrics.json."""
     if config.smoke:
         config = dataclasses.replace(config, **smoke_overrides())
     if config.crf and config.decode == "argmax":
         raise UsageError("crf=True decodes the best whole tag sequence; it cannot be combined with decode=argmax")
+    if config.ensemble < 1:
+        raise UsageError(f"ensemble={config.ensemble}: need at least 1 tagger")
     if config.length_buckets < 1:
         raise UsageError(f"length_buckets={config.length_buckets}: need at least 1 padded width")
     run_dir = run_dir or RunDirectory.create(config.logdir, "slot_filling")
@@ -360,7 +406,11 @@ def run(config, run_dir=None):
     vocabularies = build_vocabularies(dataset.train, max_words=config.max_vocab)
     every_split = (dataset.train, dataset.valid, dataset.test, dataset.minimal_pairs)
     max_len = max(len(u.tokens) for split in every_split for u in split)
-    save_vocabularies(run_dir.path / "vocabularies.json", vocabularies, extra={"max_len": max_len, "config": dataclasses.asdict(config)})
+    slot_types = slot_types_by_intent((u.intent, u.tags) for u in dataset.train)
+    save_vocabularies(
+        run_dir.path / "vocabularies.json", vocabularies,
+        extra={"max_len": max_len, "config": dataclasses.asdict(config), "slot_types_by_intent": slot_types},
+    )
     print(f"data: {dataset.name}: {len(dataset.train)} train / {len(dataset.valid)} valid / {len(dataset.test)} test utterances, "
           f"{len(vocabularies.tags)} tags, {len(vocabularies.intents)} intents", flush=True)
 
@@ -368,7 +418,8 @@ def run(config, run_dir=None):
     train_data, valid_data = make_datasets(encoded_train, encode_utterances(dataset.valid, vocabularies, max_len=max_len), config)
     steps_per_epoch = training_steps(encoded_train, config)
     model = build_model(config, vocabularies.sizes())
-    validation = ValidationScores(dataset.valid, config, vocabularies, max_len)
+    tagger = Tagger(model, config, vocabularies, slot_types, max_len)
+    validation = ValidationScores(dataset.valid, tagger)
     timer = EpochTimer()
     keep_best = keras.callbacks.EarlyStopping(
         monitor="val_slot_f1", mode="max", patience=config.patience or config.epochs, restore_best_weights=True
@@ -381,17 +432,14 @@ def run(config, run_dir=None):
         config=config,
         run_dir=run_dir,
         optimizer=make_optimizer(config, steps_per_epoch),
-        loss={
-            "slots": CRFNegativeLogLikelihood() if config.crf else keras.losses.SparseCategoricalCrossentropy(from_logits=True, ignore_class=0),
-            "intent": keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-        },
-        loss_weights={"slots": 1.0, "intent": config.intent_weight},
+        loss=losses(config),
+        loss_weights=loss_weights(config),
         callbacks=[validation, keep_best, timer, examples],
     )
 
-    metrics, _ = evaluate(model, dataset.test, config, vocabularies, max_len)
+    metrics, _ = tagger.evaluate(dataset.test)
     if dataset.minimal_pairs:
-        metrics["minimal_pair_accuracy"] = minimal_pair_accuracy(model, dataset.minimal_pairs, config, vocabularies, max_len)
+        metrics["minimal_pair_accuracy"] = tagger.minimal_pair_accuracy(dataset.minimal_pairs)
     metrics.update(timer.timing_metrics())
     metrics = {name: float(value) for name, value in metrics.items()}
     write_scalars(run_dir, "test", metrics, step=config.epochs)
@@ -407,9 +455,9 @@ def tag_sentence(run_path, sentence):
     vocabularies, extra = load_vocabularies(run_path / "vocabularies.json")
     config = Config(**{k: v for k, v in extra["config"].items() if k in {f.name for f in dataclasses.fields(Config)}})
     model = keras.models.load_model(run_path / "model.keras")
+    tagger = Tagger(model, config, vocabularies, extra.get("slot_types_by_intent"), extra["max_len"])
     tokens = tokenize(sentence)
-    encoded = encode_tokens([tokens], vocabularies)
-    tags, intents = predict(model, encoded, config, vocabularies)
+    tags, intents = tagger.predict(encode_tokens([tokens], vocabularies))
     return tokens, tags[0], intents[0]
 
 

@@ -161,19 +161,34 @@ def test_training_batches_are_full_and_padded_to_their_length_bucket():
     assert steps == slot_filling.training_steps(encoded, config) == int(train.cardinality())
 
 
-def test_crf_tagger_trains_on_length_buckets_with_xla(tmp_path, run_main):
+def test_crf_ensemble_trains_on_length_buckets_with_xla_and_decodes_jointly(tmp_path, run_main):
     # XLA must compile the CRF's forward algorithm and its gradient for batches whose
-    # length is unknown while tracing (two bucket widths here).
+    # length is unknown while tracing (two bucket widths here), for both taggers.
     status, stdout, stderr = run_main(
-        ["slot_filling", "crf=True", "length_buckets=2", "epochs=1", "train_size=200", "batch_size=16",
-         "units=8", "embedding_dim=8", "examples_to_log=1", f"logdir={tmp_path}"]
+        ["slot_filling", "crf=True", "ensemble=2", "decode=joint", "length_buckets=2", "epochs=1", "train_size=200",
+         "batch_size=16", "units=8", "embedding_dim=8", "examples_to_log=1", f"logdir={tmp_path}"]
     )
     assert status == 0, stderr
     run_dir = run_dir_of(stdout)
     metrics = json.loads((run_dir / "metrics.json").read_text())
     assert METRIC_KEYS <= set(metrics)
+    model = keras.models.load_model(run_dir / "model.keras")
+    outputs = model.predict({"word_ids": np.array([[5, 9, 3]], dtype="int32")}, verbose=0)
+    assert set(outputs) == {"slots_0", "intent_0", "slots_1", "intent_1"}
     tokens, tags, intent = slot_filling.tag_sentence(run_dir, "leave taipei on november second")
-    assert len(tags) == len(tokens) == 5 and intent
+    assert len(tags) == len(tokens) == 5
+    # Joint decoding only pairs an intent with slot types seen with it in training.
+    slot_types = json.loads((run_dir / "vocabularies.json").read_text())["extra"]["slot_types_by_intent"]
+    assert {tag[2:] for tag in tags if tag != "O"} <= set(slot_types[intent])
+
+
+def test_ensemble_taggers_start_from_different_weights():
+    config = slot_filling.Config(ensemble=2, units=4, embedding_dim=4, crf=True)
+    model = slot_filling.build_model(config, {"words": 11, "chars": 5, "trigrams": 7, "tags": 6, "intents": 3})
+    outputs = model({"word_ids": np.array([[3, 4, 1, 0]], dtype="int32")})
+    assert set(outputs) == {"slots_0", "intent_0", "slots_1", "intent_1"}
+    first, second = (keras.ops.convert_to_numpy(outputs[f"intent_{member}"]) for member in (0, 1))
+    assert not np.allclose(first, second)
 
 
 def test_crf_with_argmax_decoding_is_a_usage_error(tmp_path, run_main):

@@ -1,9 +1,10 @@
-"""strategy=multi_worker on loopback: two toy workers, each with its own TF_CONFIG.
+"""strategy=multi_worker on loopback: two workers, each with its own TF_CONFIG.
 
-Each test starts two fresh ``python -m experiments toy ...`` processes (the toy is
-registered first by test_distribute's launcher) on free 127.0.0.1 ports, waits for
-them with a deadline, and kills whatever is left in a ``finally`` block with SIGKILL
-(a worker blocked in a collective does not honour SIGTERM).
+Each test starts two fresh ``python -m experiments NAME ...`` processes (the toy is
+registered first by test_distribute's launcher; slot filling is the real experiment)
+on free 127.0.0.1 ports, waits for them with a deadline, and kills whatever is left in
+a ``finally`` block with SIGKILL (a worker blocked in a collective does not honour
+SIGTERM).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import sys
 import time
 
 import pytest
-from test_distribute import LAUNCH, RELATIVE_TOLERANCE, REPO
+from test_distribute import LAUNCH, LEARNING_SLOT_FILLING, RELATIVE_TOLERANCE, REPO, SCORE_TOLERANCE, assert_close
 
 pytestmark = pytest.mark.slow
 
@@ -41,15 +42,15 @@ def free_ports(count: int) -> list[int]:
             sock.close()
 
 
-def start_workers(args: list[str], tmp_path: pathlib.Path) -> list[subprocess.Popen]:
-    """Starts one toy worker per port; stdout/stderr go to files in tmp_path."""
+def start_workers(args: list[str], tmp_path: pathlib.Path, experiment: str = "toy") -> list[subprocess.Popen]:
+    """Starts one `experiment` worker per port; stdout/stderr go to files in tmp_path."""
     addresses = [f"127.0.0.1:{port}" for port in free_ports(2)]
     workers = []
     for index in range(len(addresses)):
         tf_config = {"cluster": {"worker": addresses}, "task": {"type": "worker", "index": index}}
         env = {**os.environ, "TF_CONFIG": json.dumps(tf_config), "TF_CPP_MIN_LOG_LEVEL": "2"}
         workers.append(subprocess.Popen(
-            [sys.executable, "-c", LAUNCH, "toy", "strategy=multi_worker", *args],
+            [sys.executable, "-c", LAUNCH, experiment, "strategy=multi_worker", *args],
             cwd=REPO, env=env, text=True,
             stdout=open(tmp_path / f"worker{index}.out", "w"),
             stderr=open(tmp_path / f"worker{index}.err", "w"),
@@ -68,10 +69,9 @@ def output(tmp_path: pathlib.Path, index: int, stream: str = "out") -> str:
     return (tmp_path / f"worker{index}.{stream}").read_text()
 
 
-def test_two_workers_train_like_one_device_and_only_the_chief_writes(tmp_path, toy, run_main):
-    logdir = tmp_path / "logs"
-    args = [f"logdir={logdir}", "seed=3", "epochs=2"]
-    workers = start_workers(args, tmp_path)
+def run_two_workers(args: list[str], tmp_path: pathlib.Path, experiment: str = "toy") -> None:
+    """Runs two workers to the end (or the deadline) and checks both exited with status 0."""
+    workers = start_workers(args, tmp_path, experiment)
     try:
         for worker in workers:
             worker.wait(timeout=RUN_DEADLINE)
@@ -79,6 +79,11 @@ def test_two_workers_train_like_one_device_and_only_the_chief_writes(tmp_path, t
         kill_all(workers)
     for index, worker in enumerate(workers):
         assert worker.returncode == 0, output(tmp_path, index, "err")[-3000:]
+
+
+def test_two_workers_train_like_one_device_and_only_the_chief_writes(tmp_path, toy, run_main):
+    logdir = tmp_path / "logs"
+    run_two_workers([f"logdir={logdir}", "seed=3", "epochs=2"], tmp_path)
 
     chief_out, worker_out = output(tmp_path, 0), output(tmp_path, 1)
     assert "this is worker 0 (chief)" in chief_out
@@ -100,6 +105,24 @@ def test_two_workers_train_like_one_device_and_only_the_chief_writes(tmp_path, t
     chief = json.loads((run_dir / "metrics.json").read_text())
     for key in ("loss", "val_loss"):
         assert chief[key] == pytest.approx(single[key], rel=RELATIVE_TOLERANCE), key
+
+
+def test_two_workers_run_the_slot_filling_smoke_like_one_device(tmp_path, run_main):
+    # A real experiment (stock fit, masked losses, validation scoring, TensorBoard
+    # text) on two loopback workers; scores as loose as the mirrored test's, for the
+    # same reason (the masked slot loss is averaged per replica). Seen: slot F1 0.278
+    # vs 0.290 on one device, intent accuracy 0.980 vs 0.984.
+    common = [*LEARNING_SLOT_FILLING, "jit_compile=False"]
+    run_two_workers([f"logdir={tmp_path / 'logs'}", *common], tmp_path, experiment="slot_filling")
+    (run_dir,) = (tmp_path / "logs" / "slot_filling").iterdir()
+    for name in ("metrics.json", "model.keras", "vocabularies.json", "validation"):
+        assert (run_dir / name).exists(), name
+    assert output(tmp_path, 1).strip().splitlines()[-1] == "worker 1 finished; the chief wrote the run directory"
+    chief = json.loads((run_dir / "metrics.json").read_text())
+    status, stdout, stderr = run_main(["slot_filling", f"logdir={tmp_path / 'single'}", *common])
+    assert status == 0, stderr
+    single = json.loads(stdout.split("metrics: ", 1)[1].splitlines()[0])
+    assert_close(chief, single, ["slot_f1", "intent_accuracy", "sentence_accuracy"], atol=SCORE_TOLERANCE)
 
 
 def test_killing_a_worker_fails_the_other_within_the_timeout(tmp_path):

@@ -4,10 +4,17 @@ A tagger that picks each token's best tag alone can emit ``O I-city``, which
 conlleval then counts as a chunk of its own. Decoding the whole sentence at once,
 with the only-legal-transitions rule of BIO (``I-x`` only after ``B-x`` or
 ``I-x``), returns the best tag sequence that is well formed.
+
+`joint_intent_bio_decode` goes one step further for a joint slot + intent model:
+it picks the intent and the tag path together, among the pairs whose slot types
+were seen with that intent in training (`tags_allowed_by_intent`), so a sentence
+is never an ``AddToPlaylist`` request with a ``movie_name`` in it.
 """
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Iterable, Mapping
 from typing import Sequence
 
 import numpy as np
@@ -18,6 +25,13 @@ def bio_transition_mask(labels: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
 
     Labels that are not tags (e.g. a ``<pad>`` entry) are never allowed.
     """
+    allowed, start = _bio_transition_mask(tuple(labels))
+    return allowed.copy(), start.copy()
+
+
+@functools.lru_cache(maxsize=16)
+def _bio_transition_mask(labels: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+    # Cached: a joint decode runs one Viterbi per intent for every sentence.
     labels = list(labels)
     is_tag = np.array([label == "O" or label[:2] in ("B-", "I-") for label in labels])
     is_inside = np.array([label.startswith("I-") for label in labels])
@@ -48,9 +62,28 @@ def viterbi_bio_decode(
             pairs `[previous, next]`, first tags and last tags, added to the path
             score (see `tfnotes.layers.CRFScores`); none by default.
     """
+    return best_bio_path(log_probs, length, labels, transitions, start_scores, end_scores)[0]
+
+
+def best_bio_path(
+    log_probs: np.ndarray,
+    length: int,
+    labels: Sequence[str],
+    transitions: np.ndarray | None = None,
+    start_scores: np.ndarray | None = None,
+    end_scores: np.ndarray | None = None,
+    allowed_tags: np.ndarray | None = None,
+) -> tuple[list[int], float]:
+    """`(tag ids, path score)` of the best well-formed BIO path; see `viterbi_bio_decode`.
+
+    `allowed_tags` (`[num_labels]` booleans) restricts the path to those tags; the
+    score is the sum of the path's per-token scores and learned CRF scores.
+    """
     if length == 0:
-        return []
-    allowed, start = bio_transition_mask(labels)
+        return [], 0.0
+    allowed, start = _bio_transition_mask(tuple(labels))
+    if allowed_tags is not None:
+        log_probs = np.where(allowed_tags, log_probs, -np.inf)
     forbidden = np.where(allowed, 0.0, -np.inf)
     if transitions is not None:
         forbidden = forbidden + transitions
@@ -66,6 +99,67 @@ def viterbi_bio_decode(
     if end_scores is not None:
         scores = scores + end_scores
     path = [int(np.argmax(scores))]
+    best_score = float(scores[path[0]])
     for best_previous in reversed(backpointers):
         path.append(int(best_previous[path[-1]]))
-    return path[::-1]
+    return path[::-1], best_score
+
+
+def slot_types_by_intent(examples: Iterable[tuple[str, Sequence[str]]]) -> dict[str, list[str]]:
+    """The slot types seen with each intent, from ``(intent, tags)`` pairs of the training split."""
+    seen: dict[str, set[str]] = {}
+    for intent, tags in examples:
+        kinds = seen.setdefault(intent, set())
+        kinds.update(tag[2:] for tag in tags if tag[:2] in ("B-", "I-"))
+    return {intent: sorted(kinds) for intent, kinds in sorted(seen.items())}
+
+
+def tags_allowed_by_intent(
+    slot_types: Mapping[str, Sequence[str]], tag_labels: Sequence[str], intent_labels: Sequence[str]
+) -> np.ndarray:
+    """`[num_intents, num_tags]` booleans: ``O`` and the B-/I- tags of the intent's slot types.
+
+    Intents missing from `slot_types` (such as a reserved "unseen" id) get an
+    all-False row, and `joint_intent_bio_decode` never chooses them.
+    """
+    allowed = np.zeros((len(intent_labels), len(tag_labels)), dtype=bool)
+    for row, intent in enumerate(intent_labels):
+        if intent not in slot_types:
+            continue
+        kinds = set(slot_types[intent])
+        allowed[row] = [tag == "O" or (tag[:2] in ("B-", "I-") and tag[2:] in kinds) for tag in tag_labels]
+    return allowed
+
+
+def joint_intent_bio_decode(
+    tag_scores: np.ndarray,
+    intent_log_probs: np.ndarray,
+    length: int,
+    labels: Sequence[str],
+    allowed_by_intent: np.ndarray,
+    transitions: np.ndarray | None = None,
+    start_scores: np.ndarray | None = None,
+    end_scores: np.ndarray | None = None,
+) -> tuple[int, list[int]]:
+    """`(intent id, tag ids)` maximising ``log p(intent) + path score`` over compatible pairs.
+
+    For each intent with a non-empty row in `allowed_by_intent` the best BIO path
+    using only its tags is found; the pair with the highest sum wins. With a CRF
+    the path score is the log-probability of the path up to the sentence's log
+    partition function, which is the same for every intent, so this is the most
+    probable compatible (intent, tags) pair when intent and tags are otherwise
+    taken as independent given the sentence.
+    """
+    best = None
+    for intent in np.flatnonzero(allowed_by_intent.any(axis=1)):
+        if not np.isfinite(intent_log_probs[intent]):
+            continue
+        path, score = best_bio_path(
+            tag_scores, length, labels, transitions, start_scores, end_scores, allowed_by_intent[intent]
+        )
+        total = intent_log_probs[intent] + score
+        if best is None or total > best[0]:
+            best = (total, int(intent), path)
+    if best is None:
+        raise ValueError("no intent has both a finite score and an allowed tag")
+    return best[1], best[2]
