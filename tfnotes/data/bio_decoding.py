@@ -79,30 +79,51 @@ def best_bio_path(
     `allowed_tags` (`[num_labels]` booleans) restricts the path to those tags; the
     score is the sum of the path's per-token scores and learned CRF scores.
     """
+    restriction = None if allowed_tags is None else np.asarray(allowed_tags)[None]
+    paths, scores = best_bio_paths(log_probs, length, labels, transitions, start_scores, end_scores, restriction)
+    return paths[0], float(scores[0])
+
+
+def best_bio_paths(
+    log_probs: np.ndarray,
+    length: int,
+    labels: Sequence[str],
+    transitions: np.ndarray | None = None,
+    start_scores: np.ndarray | None = None,
+    end_scores: np.ndarray | None = None,
+    allowed_tags: np.ndarray | None = None,
+) -> tuple[list[list[int]], np.ndarray]:
+    """`best_bio_path` under each of K tag restrictions at once (`allowed_tags`: `[K, num_labels]`).
+
+    Returns K paths and their `[K]` scores; one Viterbi pass runs all K together.
+    """
+    if allowed_tags is None:
+        allowed_tags = np.ones((1, len(labels)), dtype=bool)
+    count = len(allowed_tags)
     if length == 0:
-        return [], 0.0
+        return [[] for _ in range(count)], np.zeros(count)
     allowed, start = _bio_transition_mask(tuple(labels))
-    if allowed_tags is not None:
-        log_probs = np.where(allowed_tags, log_probs, -np.inf)
+    log_probs = np.where(allowed_tags[:, None, :], log_probs[None, :length], -np.inf)  # [K, time, labels]
     forbidden = np.where(allowed, 0.0, -np.inf)
     if transitions is not None:
         forbidden = forbidden + transitions
-    scores = np.where(start, log_probs[0], -np.inf)
+    scores = np.where(start, log_probs[:, 0], -np.inf)
     if start_scores is not None:
         scores = scores + start_scores
     backpointers = []
     for step in range(1, length):
-        candidates = scores[:, None] + forbidden  # [previous, next]
-        best_previous = np.argmax(candidates, axis=0)
-        scores = candidates[best_previous, np.arange(len(labels))] + log_probs[step]
+        candidates = scores[:, :, None] + forbidden  # [K, previous, next]
+        best_previous = np.argmax(candidates, axis=1)
+        scores = np.take_along_axis(candidates, best_previous[:, None, :], axis=1)[:, 0] + log_probs[:, step]
         backpointers.append(best_previous)
     if end_scores is not None:
         scores = scores + end_scores
-    path = [int(np.argmax(scores))]
-    best_score = float(scores[path[0]])
+    last = np.argmax(scores, axis=-1)
+    best_scores = scores[np.arange(count), last]
+    paths = [last]
     for best_previous in reversed(backpointers):
-        path.append(int(best_previous[path[-1]]))
-    return path[::-1], best_score
+        paths.append(best_previous[np.arange(count), paths[-1]])
+    return np.stack(paths[::-1], axis=1).tolist(), best_scores
 
 
 def slot_types_by_intent(examples: Iterable[tuple[str, Sequence[str]]]) -> dict[str, list[str]]:
@@ -150,16 +171,14 @@ def joint_intent_bio_decode(
     probable compatible (intent, tags) pair when intent and tags are otherwise
     taken as independent given the sentence.
     """
-    best = None
-    for intent in np.flatnonzero(allowed_by_intent.any(axis=1)):
-        if not np.isfinite(intent_log_probs[intent]):
-            continue
-        path, score = best_bio_path(
-            tag_scores, length, labels, transitions, start_scores, end_scores, allowed_by_intent[intent]
-        )
-        total = intent_log_probs[intent] + score
-        if best is None or total > best[0]:
-            best = (total, int(intent), path)
-    if best is None:
+    candidates = [
+        intent for intent in np.flatnonzero(allowed_by_intent.any(axis=1)) if np.isfinite(intent_log_probs[intent])
+    ]
+    if not candidates:
         raise ValueError("no intent has both a finite score and an allowed tag")
-    return best[1], best[2]
+    paths, scores = best_bio_paths(
+        tag_scores, length, labels, transitions, start_scores, end_scores, allowed_by_intent[candidates]
+    )
+    totals = intent_log_probs[candidates] + scores
+    best = int(np.argmax(totals))
+    return int(candidates[best]), paths[best]
