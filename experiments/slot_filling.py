@@ -10,7 +10,7 @@ Run it:
     make experiment NAME=slot_filling ARGS="cell=dense"
     make experiment NAME=slot_filling ARGS="data_dir=../shared/data/snips cell=lstm units=128 \
         embedding_dim=128 char_encoder=True dropout=0.5 word_dropout=0.2 unknown_word_rate=0.3 \
-        attention_heads=4 intent_to_slots=True slots_to_intent=True crf=True batch_size=64 \
+        attention_heads=4 intent_to_slots=True slots_to_intent=True crf=True decode=joint batch_size=64 \
         learning_rate=2e-3 learning_rate_schedule=cosine epochs=40 patience=10"   # best on SNIPS
 
 Tag a sentence with a finished run:
