@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from tfnotes.data.bio_decoding import (
-    best_bio_path,
+    best_bio_paths,
     bio_transition_mask,
     joint_intent_bio_decode,
     slot_types_by_intent,
@@ -71,16 +71,19 @@ def path_score(path, scores, transitions, start, end):
     return total + sum(transitions[a, b] for a, b in zip(path, path[1:]))
 
 
-def test_best_bio_path_returns_the_score_of_its_path_and_keeps_to_allowed_tags():
+def test_best_bio_paths_return_their_scores_and_keep_to_each_restriction():
     rng = np.random.default_rng(1)
     scores, transitions = rng.normal(size=(4, len(LABELS))), rng.normal(size=(len(LABELS), len(LABELS)))
     start, end = rng.normal(size=len(LABELS)), rng.normal(size=len(LABELS))
-    path, score = best_bio_path(scores, 4, LABELS, transitions, start, end)
-    assert score == pytest.approx(path_score(path, scores, transitions, start, end))
+    every_tag = np.ones(len(LABELS), dtype=bool)
     no_city = np.array([label not in ("B-city", "I-city") for label in LABELS])
-    path, score = best_bio_path(scores, 4, LABELS, transitions, start, end, allowed_tags=no_city)
-    assert not {LABELS[i] for i in path} & {"B-city", "I-city"}
-    assert score == pytest.approx(path_score(path, scores, transitions, start, end))
+    (free, restricted), path_scores = best_bio_paths(
+        scores, 4, LABELS, transitions, start, end, allowed_tags=np.stack([every_tag, no_city])
+    )
+    assert free == viterbi_bio_decode(scores, 4, LABELS, transitions, start, end)
+    assert not {LABELS[i] for i in restricted} & {"B-city", "I-city"}
+    for path, score in zip((free, restricted), path_scores):
+        assert score == pytest.approx(path_score(path, scores, transitions, start, end))
 
 
 def test_slot_types_by_intent_and_the_allowed_tags_they_give():

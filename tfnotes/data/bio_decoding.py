@@ -62,26 +62,7 @@ def viterbi_bio_decode(
             pairs `[previous, next]`, first tags and last tags, added to the path
             score (see `tfnotes.layers.CRFScores`); none by default.
     """
-    return best_bio_path(log_probs, length, labels, transitions, start_scores, end_scores)[0]
-
-
-def best_bio_path(
-    log_probs: np.ndarray,
-    length: int,
-    labels: Sequence[str],
-    transitions: np.ndarray | None = None,
-    start_scores: np.ndarray | None = None,
-    end_scores: np.ndarray | None = None,
-    allowed_tags: np.ndarray | None = None,
-) -> tuple[list[int], float]:
-    """`(tag ids, path score)` of the best well-formed BIO path; see `viterbi_bio_decode`.
-
-    `allowed_tags` (`[num_labels]` booleans) restricts the path to those tags; the
-    score is the sum of the path's per-token scores and learned CRF scores.
-    """
-    restriction = None if allowed_tags is None else np.asarray(allowed_tags)[None]
-    paths, scores = best_bio_paths(log_probs, length, labels, transitions, start_scores, end_scores, restriction)
-    return paths[0], float(scores[0])
+    return best_bio_paths(log_probs, length, labels, transitions, start_scores, end_scores)[0][0]
 
 
 def best_bio_paths(
@@ -93,9 +74,12 @@ def best_bio_paths(
     end_scores: np.ndarray | None = None,
     allowed_tags: np.ndarray | None = None,
 ) -> tuple[list[list[int]], np.ndarray]:
-    """`best_bio_path` under each of K tag restrictions at once (`allowed_tags`: `[K, num_labels]`).
+    """The best well-formed BIO path under each of K tag restrictions, and its score.
 
-    Returns K paths and their `[K]` scores; one Viterbi pass runs all K together.
+    `allowed_tags` (`[K, num_labels]` booleans; default one row allowing every tag)
+    restricts the k-th path to the tags of row k. Returns K paths of tag ids and
+    their `[K]` scores (per-token scores plus the learned CRF scores along the
+    path); one Viterbi pass runs all K together. See `viterbi_bio_decode`.
     """
     if allowed_tags is None:
         allowed_tags = np.ones((1, len(labels)), dtype=bool)

@@ -21,7 +21,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from tfnotes.data.bio_decoding import best_bio_path, joint_intent_bio_decode, tags_allowed_by_intent
+from tfnotes.data.bio_decoding import joint_intent_bio_decode, tags_allowed_by_intent, viterbi_bio_decode
 from tfnotes.layers.crf import split_crf_scores
 
 DECODE_MODES = ("viterbi", "argmax", "joint")
@@ -94,7 +94,7 @@ class SlotIntentDecoder:
             tag_ids = [list(np.argmax(row[:length], axis=-1)) for row, length in zip(tag_scores, lengths)]
             return tag_ids, list(np.argmax(intent_log_probs, axis=-1))
         if self.mode == "viterbi":
-            tag_ids = [best_bio_path(row, length, self.tag_labels, *learned)[0] for row, length in zip(tag_scores, lengths)]
+            tag_ids = [viterbi_bio_decode(row, length, self.tag_labels, *learned) for row, length in zip(tag_scores, lengths)]
             return tag_ids, list(np.argmax(intent_log_probs, axis=-1))
         pairs = [
             joint_intent_bio_decode(row, intents, length, self.tag_labels, self.allowed_by_intent, *learned)
