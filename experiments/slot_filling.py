@@ -232,7 +232,7 @@ class Tagger:
     model: keras.Model
     config: Config
     vocabularies: Vocabularies
-    slot_types: dict  # intent -> slot types seen with it in training (decode=joint reads it)
+    slot_types: dict | None  # intent -> slot types seen with it in training (decode=joint needs it; runs saved before it have none)
     max_len: int  # tokens kept per utterance
 
     def __post_init__(self):
