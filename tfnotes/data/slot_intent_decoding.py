@@ -84,17 +84,15 @@ class SlotIntentDecoder:
         learned: tuple = (None, None, None)
         if self.crf:
             emissions, *learned = split_crf_scores(outputs["slots"])
-            tag_scores = np.array(emissions, dtype=np.float64)
-            tag_scores[..., 0] = -np.inf
-        else:
-            tag_scores = np.array(outputs["slots"], dtype=np.float64)
-            tag_scores[..., 0] = -np.inf
+        tag_scores = np.array(emissions if self.crf else outputs["slots"], dtype=np.float64)
+        tag_scores[..., 0] = -np.inf  # id 0 is padding, never a tag
+        if not self.crf:
             tag_scores = log_softmax(tag_scores)
-        if self.mode == "argmax":
-            tag_ids = [list(np.argmax(row[:length], axis=-1)) for row, length in zip(tag_scores, lengths)]
-            return tag_ids, list(np.argmax(intent_log_probs, axis=-1))
-        if self.mode == "viterbi":
-            tag_ids = [viterbi_bio_decode(row, length, self.tag_labels, *learned) for row, length in zip(tag_scores, lengths)]
+        if self.mode != "joint":
+            if self.mode == "argmax":
+                tag_ids = [list(np.argmax(row[:length], axis=-1)) for row, length in zip(tag_scores, lengths)]
+            else:
+                tag_ids = [viterbi_bio_decode(row, length, self.tag_labels, *learned) for row, length in zip(tag_scores, lengths)]
             return tag_ids, list(np.argmax(intent_log_probs, axis=-1))
         pairs = [
             joint_intent_bio_decode(row, intents, length, self.tag_labels, self.allowed_by_intent, *learned)
