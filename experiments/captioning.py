@@ -47,6 +47,7 @@ from tfnotes.train import (
     CommonConfig,
     EpochTimer,
     RunDirectory,
+    apply_smoke,
     fit_model,
     seed_everything,
     write_scalars,
@@ -132,8 +133,7 @@ def run(config, run_dir=None):
     """Train a captioner and score it on the test split; returns the metrics of metrics.json."""
     import keras
 
-    if config.smoke:
-        config = dataclasses.replace(config, **smoke_overrides())
+    config = apply_smoke(config, smoke_overrides())
     run_dir = run_dir or RunDirectory.create(config.logdir, "captioning")
     seed_everything(config.seed)
     data = load_data(config)

@@ -50,6 +50,7 @@ from tfnotes.style import (
 from tfnotes.train import (
     CommonConfig,
     RunDirectory,
+    apply_smoke,
     jit_compile_under_strategy,
     scale_for_replicas,
     seed_everything,
@@ -197,8 +198,7 @@ def time_forward(transformer, image, repeats, jit_compile):
 
 def run(config, run_dir=None):
     """Train the transformer, save it, stylise and time one image; returns the metrics."""
-    if config.smoke:
-        config = dataclasses.replace(config, **smoke_overrides())
+    config = apply_smoke(config, smoke_overrides())
     run_dir = run_dir or RunDirectory.create(config.logdir, "fast_style_transfer")
     run_dir.write_config(config)
     seed_everything(config.seed)

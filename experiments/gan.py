@@ -50,6 +50,7 @@ from tfnotes.train import (
     CommonConfig,
     EpochTimer,
     RunDirectory,
+    apply_smoke,
     fit_model,
     seed_everything,
     write_scalars,
@@ -203,8 +204,7 @@ def judge_for(splits, config):
 
 def run(config, run_dir=None):
     """Train the GAN, export its generator and score its samples; returns the metrics written to metrics.json."""
-    if config.smoke:
-        config = dataclasses.replace(config, **smoke_overrides())
+    config = apply_smoke(config, smoke_overrides())
     run_dir = run_dir or RunDirectory.create(config.logdir, "gan")
     splits = load_splits(config)
     conditional = config.variant == "conditional"

@@ -57,6 +57,7 @@ from tfnotes.train import (
     EpochTimer,
     RunDirectory,
     TextSummaryCallback,
+    apply_smoke,
     fit_model,
     seed_everything,
     write_scalars,
@@ -392,8 +393,7 @@ def loss_weights(config):
 
 def run(config, run_dir=None):
     """Train and evaluate a slot tagger; returns the test metrics written to metrics.json."""
-    if config.smoke:
-        config = dataclasses.replace(config, **smoke_overrides())
+    config = apply_smoke(config, smoke_overrides())
     if config.crf and config.decode == "argmax":
         raise UsageError("crf=True decodes the best whole tag sequence; it cannot be combined with decode=argmax")
     if config.ensemble < 1:

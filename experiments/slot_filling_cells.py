@@ -16,7 +16,7 @@ import dataclasses
 from experiments import slot_filling
 from tfnotes.errors import UsageError
 from tfnotes.train import STRATEGIES as FIT_MODEL_STRATEGIES
-from tfnotes.train import RunDirectory
+from tfnotes.train import RunDirectory, apply_smoke
 
 # Every run goes through slot_filling, which trains with tfnotes.train.fit_model.
 STRATEGIES = FIT_MODEL_STRATEGIES
@@ -70,8 +70,7 @@ def markdown_table(rows):
 
 def run(config, run_dir=None):
     """Trains every cell x direction, writes table.md and returns the flat metrics."""
-    if config.smoke:
-        config = dataclasses.replace(config, **smoke_overrides())
+    config = apply_smoke(config, smoke_overrides())
     cells = selected_cells(config)
     run_dir = run_dir or RunDirectory.create(config.logdir, "slot_filling_cells")
     metrics, rows = {}, []

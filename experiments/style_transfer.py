@@ -48,7 +48,7 @@ from tfnotes.style import (
     style_images,
     style_weights,
 )
-from tfnotes.train import CommonConfig, RunDirectory, seed_everything, write_scalars, write_text
+from tfnotes.train import CommonConfig, RunDirectory, apply_smoke, seed_everything, write_scalars, write_text
 
 # strategy=: one device only (the runner refuses the others with this note).
 STRATEGIES = ("none",)
@@ -189,8 +189,7 @@ def lbfgs_optimise(objective, start, targets, config, log):
 
 def run(config, run_dir=None):
     """Stylise the content image; writes stylized.png and TensorBoard logs, returns the metrics."""
-    if config.smoke:
-        config = dataclasses.replace(config, **smoke_overrides())
+    config = apply_smoke(config, smoke_overrides())
     run_dir = run_dir or RunDirectory.create(config.logdir, "style_transfer")
     run_dir.write_config(config)
     seed_everything(config.seed)

@@ -43,6 +43,7 @@ from tfnotes.train import (
     CommonConfig,
     EpochTimer,
     RunDirectory,
+    apply_smoke,
     fit_model,
     seed_everything,
     write_scalars,
@@ -216,8 +217,7 @@ class ImportanceWeightedEvaluation(keras.callbacks.Callback):
 
 def run(config, run_dir=None):
     """Train the VAE and evaluate it on the eval split; returns the metrics written to metrics.json."""
-    if config.smoke:
-        config = dataclasses.replace(config, **smoke_overrides())
+    config = apply_smoke(config, smoke_overrides())
     run_dir = run_dir or RunDirectory.create(config.logdir, "vae")
     seed_everything(config.seed)
     train_images, eval_binary, _ = load_splits(config)

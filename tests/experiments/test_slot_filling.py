@@ -48,10 +48,10 @@ def run_dir_of(stdout: str) -> pathlib.Path:
 
 @pytest.fixture(scope="module")
 def synthetic_run(tmp_path_factory, run_main):
-    """A smoke run on the embedded synthetic corpus (XLA on, the default), with <unk> training and cosine decay."""
+    """A smoke run on the embedded synthetic corpus (XLA on, the default), with <unk> training, cosine decay, 3 epochs."""
     logdir = tmp_path_factory.mktemp("logs")
     status, stdout, stderr = run_main(
-        ["slot_filling", "smoke=True", "unknown_word_rate=0.2", "learning_rate_schedule=cosine", f"logdir={logdir}"]
+        ["slot_filling", "smoke=True", "epochs=3", "unknown_word_rate=0.2", "learning_rate_schedule=cosine", f"logdir={logdir}"]
     )
     assert status == 0, stderr
     return run_dir_of(stdout)
@@ -67,6 +67,12 @@ def test_synthetic_smoke_run_writes_the_run_directory(synthetic_run):
     for key in METRIC_KEYS | {"minimal_pair_accuracy"}:
         assert 0.0 <= metrics[key] <= 1.0, key
     assert json.loads((synthetic_run / "config.json").read_text())["smoke"] is True
+
+
+def test_smoke_shrinks_the_run_but_keeps_the_keys_given_beside_it(synthetic_run):
+    trained = json.loads((synthetic_run / "vocabularies.json").read_text())["extra"]["config"]
+    assert trained["units"] == slot_filling.smoke_overrides()["units"] != slot_filling.Config().units
+    assert trained["epochs"] == 3 != slot_filling.smoke_overrides()["epochs"]
 
 
 def event_tags(folder: pathlib.Path) -> set[str]:

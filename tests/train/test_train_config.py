@@ -9,7 +9,7 @@ from typing import Literal
 import pytest
 
 from tfnotes.errors import UsageError
-from tfnotes.train import CommonConfig, config_from_dict, config_to_dict, parse_overrides
+from tfnotes.train import CommonConfig, apply_smoke, config_from_dict, config_to_dict, parse_overrides
 
 
 @dataclasses.dataclass
@@ -117,3 +117,21 @@ def test_config_from_dict_rejects_unknown_keys_and_wrong_types():
         config_from_dict(Config, {"colour": "red"})
     with pytest.raises(UsageError, match="epochs expects int"):
         config_from_dict(Config, {"epochs": "3"})
+
+
+SHRUNK = dict(epochs=1, units=(2,), batch_size=4)
+
+
+def test_smoke_shrinks_the_keys_left_at_their_defaults():
+    config = apply_smoke(parse_overrides(Config, ["smoke=True"]), SHRUNK)
+    assert (config.epochs, config.units, config.batch_size) == (1, (2,), 4)
+
+
+def test_keys_given_next_to_smoke_keep_their_values():
+    config = apply_smoke(parse_overrides(Config, ["smoke=True", "epochs=3", "units=(8, 8)"]), SHRUNK)
+    assert (config.epochs, config.units, config.batch_size) == (3, (8, 8), 4)
+
+
+def test_without_smoke_nothing_is_shrunk():
+    config = parse_overrides(Config, ["epochs=3"])
+    assert apply_smoke(config, SHRUNK) is config

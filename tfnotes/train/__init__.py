@@ -3,6 +3,7 @@
 from tfnotes.train.config import (
     STRATEGIES,
     CommonConfig,
+    apply_smoke,
     config_from_dict,
     config_to_dict,
     parse_overrides,
@@ -26,6 +27,7 @@ from tfnotes.train.tensorboard_logging import (
 
 __all__ = [
     "CommonConfig",
+    "apply_smoke",
     "EpochTimer",
     "parse_overrides",
     "STRATEGIES",

@@ -35,7 +35,7 @@ class CommonConfig:
     jit_compile: bool = True  # compile the train step with XLA
     data: str = ""  # which data source the experiment reads (experiment-specific names)
     data_dir: str = ""  # read data from this directory instead of the built-in source
-    smoke: bool = False  # a tiny, fast configuration for tests
+    smoke: bool = False  # a tiny, fast configuration for tests (keys set beside it keep their values)
     resume: str = ""  # a RUN_DIR to continue from its last finished epoch
     # Spread training over devices (tfnotes/train/distribute.py): one device, the local
     # GPUs/CPUs, the machines named by TF_CONFIG, or a TPU.
@@ -81,6 +81,28 @@ def parse_overrides(config_cls: type, args: list[str], *, base: Any = None) -> A
     if base is None:
         return _construct(config_cls, overrides)
     return _construct(config_cls, {**_current_values(base), **overrides})
+
+
+def apply_smoke(config: Any, smoke_values: dict[str, Any]) -> Any:
+    """`config` shrunk to an experiment's ``smoke_overrides()`` when ``config.smoke`` is set.
+
+    Only fields still at their declared default are shrunk, so a key given next to
+    ``smoke=True`` (``smoke=True epochs=5``) keeps its value. A key set to exactly
+    its default looks the same as one left alone, and is shrunk.
+    """
+    if not config.smoke:
+        return config
+    defaults = {field.name: _declared_default(field) for field in dataclasses.fields(config)}
+    untouched = {
+        key: value for key, value in smoke_values.items() if getattr(config, key) == defaults[key]
+    }
+    return dataclasses.replace(config, **untouched)
+
+
+def _declared_default(field: dataclasses.Field) -> Any:
+    if field.default_factory is not dataclasses.MISSING:
+        return field.default_factory()
+    return field.default
 
 
 def field_names(config_cls: type) -> list[str]:
