@@ -40,6 +40,7 @@ from tfnotes.data import (
 )
 from tfnotes.data.bio_decoding import slot_types_by_intent
 from tfnotes.data.length_buckets import batches_per_epoch, length_bucket_boundaries
+from tfnotes.data.sentence_shortening import shortened_copies
 from tfnotes.data.slot_intent_decoding import DECODE_MODES, SlotIntentDecoder, average_ensemble_outputs
 from tfnotes.errors import UsageError
 from tfnotes.layers import (
@@ -97,6 +98,8 @@ class Config(CommonConfig):
     crf: bool = False  # a linear-chain CRF output: learned tag-transition scores, trained on whole-sentence likelihood
     decode: str = dataclasses.field(default="viterbi", metadata=_choices(*DECODE_MODES))  # best well-formed BIO path; best tag per token; or joint: best (intent, path) pair whose slot types go with that intent in training
     ensemble: int = 1  # taggers trained side by side from their own initial weights; their scores are averaged
+    shorten_rate: float = 0.0  # train also on copies of this fraction of the training sentences with their final slot chunks cut off ("watch X at the cinema" -> "watch X")
+    ema: float = 0.0  # also keep an exponential moving average of the weights with this momentum (e.g. 0.999); validate, keep and save the averaged weights (0: off)
     patience: int = 0  # stop after this many epochs without a better validation slot F1 (0: run all epochs); the best epoch's weights are kept
     intent_weight: float = 1.0  # weight of the intent loss next to the slot loss
     length_buckets: int = 4  # training batches padded to up to this many widths (1: all to the longest sentence)
@@ -311,11 +314,26 @@ class ValidationScores(keras.callbacks.Callback):
 
 
 def make_optimizer(config, steps_per_epoch):
-    """Adam with global-norm clipping, at a fixed step size or decaying on a cosine to 0."""
+    """Adam with global-norm clipping, at a fixed step size or decaying on a cosine to 0.
+
+    With ``ema=M`` it also keeps the moving average ``M * average + (1 - M) * weights``
+    after every step (Polyak averaging; `weight_averaging_callbacks` puts it to use).
+    """
     learning_rate = config.learning_rate
     if config.learning_rate_schedule == "cosine":
         learning_rate = keras.optimizers.schedules.CosineDecay(config.learning_rate, decay_steps=max(1, steps_per_epoch * config.epochs))
-    return keras.optimizers.Adam(learning_rate=learning_rate, clipnorm=config.clipnorm)
+    averaging = dict(use_ema=True, ema_momentum=config.ema) if config.ema else {}
+    return keras.optimizers.Adam(learning_rate=learning_rate, clipnorm=config.clipnorm, **averaging)
+
+
+def weight_averaging_callbacks(config):
+    """With ``ema=``: swap the averaged weights in at each epoch's end, and out for the next epoch.
+
+    It must run before the validation scores and the best-epoch keeper, so that both
+    see (and keep) the averaged weights; the per-epoch backup, which runs earlier,
+    stores the raw weights with the average in the optimizer state, so resuming works.
+    """
+    return [keras.callbacks.SwapEMAWeights(swap_on_epoch=True)] if config.ema else []
 
 
 def training_boundaries(encoded_train, config):
@@ -398,6 +416,10 @@ def run(config, run_dir=None):
         raise UsageError("crf=True decodes the best whole tag sequence; it cannot be combined with decode=argmax")
     if config.ensemble < 1:
         raise UsageError(f"ensemble={config.ensemble}: need at least 1 tagger")
+    if not 0 <= config.shorten_rate <= 1:
+        raise UsageError(f"shorten_rate={config.shorten_rate}: the fraction of sentences to copy shortened must be in [0, 1]")
+    if not 0 <= config.ema < 1:
+        raise UsageError(f"ema={config.ema}: the averaging momentum must be in [0, 1) (0 turns averaging off)")
     if config.length_buckets < 1:
         raise UsageError(f"length_buckets={config.length_buckets}: need at least 1 padded width")
     run_dir = run_dir or RunDirectory.create(config.logdir, "slot_filling")
@@ -413,8 +435,12 @@ def run(config, run_dir=None):
     )
     print(f"data: {dataset.name}: {len(dataset.train)} train / {len(dataset.valid)} valid / {len(dataset.test)} test utterances, "
           f"{len(vocabularies.tags)} tags, {len(vocabularies.intents)} intents", flush=True)
+    shortened = shortened_copies(dataset.train, config.shorten_rate, config.seed)
+    if shortened:
+        print(f"training also on {len(shortened)} shortened copies (shorten_rate={config.shorten_rate})", flush=True)
+    training_utterances = [*dataset.train, *shortened]
 
-    encoded_train = encode_utterances(dataset.train, vocabularies, max_len=max_len)
+    encoded_train = encode_utterances(training_utterances, vocabularies, max_len=max_len)
     train_data, valid_data = make_datasets(encoded_train, encode_utterances(dataset.valid, vocabularies, max_len=max_len), config)
     steps_per_epoch = training_steps(encoded_train, config)
     model = build_model(config, vocabularies.sizes())
@@ -434,7 +460,7 @@ def run(config, run_dir=None):
         optimizer=make_optimizer(config, steps_per_epoch),
         loss=losses(config),
         loss_weights=loss_weights(config),
-        callbacks=[validation, keep_best, timer, examples],
+        callbacks=[*weight_averaging_callbacks(config), validation, keep_best, timer, examples],
     )
 
     metrics, _ = tagger.evaluate(dataset.test)

@@ -121,11 +121,13 @@ def test_seq_dir_smoke_run_without_xla(tmp_path, run_main):
     status, stdout, stderr = run_main(
         ["slot_filling", "smoke=True", "jit_compile=False", "cell=gru", "bidirectional=False", "decode=argmax",
          "intent_to_slots=True", "slots_to_intent=True", "word_dropout=0.1", "patience=1",
-         "encoding=word_hashing", "char_encoder=True", f"data_dir={data_dir}", f"logdir={tmp_path / 'logs'}"]
+         "encoding=word_hashing", "char_encoder=True", "shorten_rate=1.0", f"data_dir={data_dir}", f"logdir={tmp_path / 'logs'}"]
     )
     assert status == 0, stderr
     metrics = json.loads((run_dir_of(stdout) / "metrics.json").read_text())
     assert METRIC_KEYS <= set(metrics) and "minimal_pair_accuracy" not in metrics
+    # Three of the four training sentences end with a chunk that follows another one.
+    assert "training also on 9 shortened copies (shorten_rate=1.0)" in stdout
 
 
 def test_malformed_seq_file_names_file_and_line_with_status_2(tmp_path, run_main):
@@ -200,3 +202,39 @@ def test_ensemble_taggers_start_from_different_weights():
 def test_crf_with_argmax_decoding_is_a_usage_error(tmp_path, run_main):
     status, _, stderr = run_main(["slot_filling", "crf=True", "decode=argmax", f"logdir={tmp_path}"])
     assert status == 2 and "crf=True" in stderr and stderr.count("\n") == 1
+
+
+def averaged_and_raw_weights(run_dir):
+    """The averaged and the raw trainable weights in a run's last per-epoch backup."""
+    vocabularies, extra = tfnotes.data.load_vocabularies(run_dir / "vocabularies.json")
+    config = slot_filling.Config(**extra["config"])
+    model = slot_filling.build_model(config, vocabularies.sizes())
+    optimizer = slot_filling.make_optimizer(config, steps_per_epoch=1)
+    model.compile(optimizer=optimizer, loss=slot_filling.losses(config))
+    optimizer.build(model.trainable_variables)
+    model.load_weights(run_dir / "checkpoint" / "latest.weights.h5")
+    averaged = [keras.ops.convert_to_numpy(v) for v in optimizer._model_variables_moving_average]
+    return averaged, [keras.ops.convert_to_numpy(v) for v in model.trainable_variables]
+
+
+def test_weight_averaging_saves_the_averaged_weights_and_resumes_with_them(tmp_path, run_main):
+    small = ["epochs=1", "train_size=200", "batch_size=16", "units=8", "embedding_dim=8", "length_buckets=1", "examples_to_log=1"]
+    status, stdout, stderr = run_main(["slot_filling", "ema=0.5", *small, f"logdir={tmp_path}"])
+    assert status == 0, stderr
+    run_dir = run_dir_of(stdout)
+    for epochs in (1, 2):  # the second pass resumes the finished run for one more epoch
+        if epochs == 2:
+            status, stdout, stderr = run_main(["slot_filling", f"resume={run_dir}", "epochs=2"])
+            assert status == 0, stderr
+            assert "Epoch 2/2" in stdout and "Epoch 1/2" not in stdout
+        saved = [keras.ops.convert_to_numpy(v) for v in keras.models.load_model(run_dir / "model.keras").trainable_variables]
+        averaged, raw = averaged_and_raw_weights(run_dir)
+        assert all(np.allclose(s, a) for s, a in zip(saved, averaged, strict=True))
+        assert not all(np.allclose(s, r) for s, r in zip(saved, raw, strict=True))
+
+
+@pytest.mark.parametrize("setting", ["ema=1.0", "ema=-0.1", "shorten_rate=1.5"])
+def test_a_rate_outside_its_range_is_a_usage_error(tmp_path, run_main, setting):
+    key, value = setting.split("=")
+    status, _, stderr = run_main(["slot_filling", setting, f"logdir={tmp_path}"])
+    assert status == 2 and f"{key}={float(value)}" in stderr and stderr.count("\n") == 1
