@@ -40,7 +40,6 @@ from tfnotes.data import (
 )
 from tfnotes.data.bio_decoding import slot_types_by_intent
 from tfnotes.data.length_buckets import batches_per_epoch, length_bucket_boundaries
-from tfnotes.data.sentence_shortening import shortened_copies
 from tfnotes.data.slot_intent_decoding import DECODE_MODES, SlotIntentDecoder, average_ensemble_outputs
 from tfnotes.errors import UsageError
 from tfnotes.layers import (
@@ -98,7 +97,6 @@ class Config(CommonConfig):
     crf: bool = False  # a linear-chain CRF output: learned tag-transition scores, trained on whole-sentence likelihood
     decode: str = dataclasses.field(default="viterbi", metadata=_choices(*DECODE_MODES))  # best well-formed BIO path; best tag per token; or joint: best (intent, path) pair whose slot types go with that intent in training
     ensemble: int = 1  # taggers trained side by side from their own initial weights; their scores are averaged
-    shorten_rate: float = 0.0  # train also on copies of this fraction of the training sentences with their final slot chunks cut off ("watch X at the cinema" -> "watch X")
     ema: float = 0.0  # also keep an exponential moving average of the weights with this momentum (e.g. 0.999); validate, keep and save the averaged weights (0: off)
     patience: int = 0  # stop after this many epochs without a better validation slot F1 (0: run all epochs); the best epoch's weights are kept
     intent_weight: float = 1.0  # weight of the intent loss next to the slot loss
@@ -416,8 +414,6 @@ def run(config, run_dir=None):
         raise UsageError("crf=True decodes the best whole tag sequence; it cannot be combined with decode=argmax")
     if config.ensemble < 1:
         raise UsageError(f"ensemble={config.ensemble}: need at least 1 tagger")
-    if not 0 <= config.shorten_rate <= 1:
-        raise UsageError(f"shorten_rate={config.shorten_rate}: the fraction of sentences to copy shortened must be in [0, 1]")
     if not 0 <= config.ema < 1:
         raise UsageError(f"ema={config.ema}: the averaging momentum must be in [0, 1) (0 turns averaging off)")
     if config.length_buckets < 1:
@@ -435,12 +431,8 @@ def run(config, run_dir=None):
     )
     print(f"data: {dataset.name}: {len(dataset.train)} train / {len(dataset.valid)} valid / {len(dataset.test)} test utterances, "
           f"{len(vocabularies.tags)} tags, {len(vocabularies.intents)} intents", flush=True)
-    shortened = shortened_copies(dataset.train, config.shorten_rate, config.seed)
-    if shortened:
-        print(f"training also on {len(shortened)} shortened copies (shorten_rate={config.shorten_rate})", flush=True)
-    training_utterances = [*dataset.train, *shortened]
 
-    encoded_train = encode_utterances(training_utterances, vocabularies, max_len=max_len)
+    encoded_train = encode_utterances(dataset.train, vocabularies, max_len=max_len)
     train_data, valid_data = make_datasets(encoded_train, encode_utterances(dataset.valid, vocabularies, max_len=max_len), config)
     steps_per_epoch = training_steps(encoded_train, config)
     model = build_model(config, vocabularies.sizes())
