@@ -105,6 +105,18 @@ class Config(CommonConfig):
     train_size: int = 4000  # synthetic corpus: training utterances
     examples_to_log: int = 8  # validation sentences shown in TensorBoard each epoch
 
+    def __post_init__(self):
+        # A ValueError here reaches the user as a one-line usage error (status 2)
+        # before the runner makes a run directory.
+        if self.crf and self.decode == "argmax":
+            raise ValueError("crf=True decodes the best whole tag sequence; it cannot be combined with decode=argmax")
+        if self.ensemble < 1:
+            raise ValueError(f"ensemble={self.ensemble}: need at least 1 tagger")
+        if not 0 <= self.ema < 1:
+            raise ValueError(f"ema={self.ema}: the averaging momentum must be in [0, 1) (0 turns averaging off)")
+        if self.length_buckets < 1:
+            raise ValueError(f"length_buckets={self.length_buckets}: need at least 1 padded width")
+
 
 def smoke_overrides():
     """The shrunken configuration `smoke=True` applies (fast enough for tests)."""
@@ -410,14 +422,6 @@ def loss_weights(config):
 def run(config, run_dir=None):
     """Train and evaluate a slot tagger; returns the test metrics written to metrics.json."""
     config = apply_smoke(config, smoke_overrides())
-    if config.crf and config.decode == "argmax":
-        raise UsageError("crf=True decodes the best whole tag sequence; it cannot be combined with decode=argmax")
-    if config.ensemble < 1:
-        raise UsageError(f"ensemble={config.ensemble}: need at least 1 tagger")
-    if not 0 <= config.ema < 1:
-        raise UsageError(f"ema={config.ema}: the averaging momentum must be in [0, 1) (0 turns averaging off)")
-    if config.length_buckets < 1:
-        raise UsageError(f"length_buckets={config.length_buckets}: need at least 1 padded width")
     run_dir = run_dir or RunDirectory.create(config.logdir, "slot_filling")
     seed_everything(config.seed)
     dataset = load_dataset(config)
