@@ -121,11 +121,13 @@ def test_seq_dir_smoke_run_without_xla(tmp_path, run_main):
     status, stdout, stderr = run_main(
         ["slot_filling", "smoke=True", "jit_compile=False", "cell=gru", "bidirectional=False", "decode=argmax",
          "intent_to_slots=True", "slots_to_intent=True", "word_dropout=0.1", "patience=1",
-         "encoding=word_hashing", "char_encoder=True", f"data_dir={data_dir}", f"logdir={tmp_path / 'logs'}"]
+         "encoding=word_hashing", "char_encoder=True", "substitution_copies=2", f"data_dir={data_dir}", f"logdir={tmp_path / 'logs'}"]
     )
     assert status == 0, stderr
     metrics = json.loads((run_dir_of(stdout) / "metrics.json").read_text())
     assert METRIC_KEYS <= set(metrics) and "minimal_pair_accuracy" not in metrics
+    # All 12 training sentences have a slot; none gets longer than the longest sentence.
+    assert "training also on 24 copies with swapped slot values (substitution_copies=2)" in stdout
 
 
 def test_malformed_seq_file_names_file_and_line_with_status_2(tmp_path, run_main):
@@ -200,7 +202,7 @@ def test_ensemble_taggers_start_from_different_weights():
 @pytest.mark.parametrize(
     "settings, named",
     [(["crf=True", "decode=argmax"], "crf=True"), (["ensemble=0"], "ensemble=0"), (["length_buckets=0"], "length_buckets=0"),
-     (["ema=1.0"], "ema=1.0"), (["ema=-0.1"], "ema=-0.1")],
+     (["ema=1.0"], "ema=1.0"), (["ema=-0.1"], "ema=-0.1"), (["substitution_copies=-1"], "substitution_copies=-1")],
 )
 def test_settings_no_run_can_use_are_refused_before_a_run_directory_is_made(tmp_path, run_main, settings, named):
     status, stdout, stderr = run_main(["slot_filling", *settings, f"logdir={tmp_path}"])

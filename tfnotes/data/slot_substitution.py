@@ -1,0 +1,94 @@
+"""Training augmentation: copies of tagged sentences with their slot values swapped.
+
+"i d like to watch monk comes down the mountain" asks for a screening whatever the
+film is called. A copy with the title replaced by another `movie_name` seen in
+training ("i d like to watch the utopian society") keeps its intent and the tags of
+its other words, so the tagger learns the sentence's frame rather than the title's
+words. On SNIPS almost every test title is unseen in training (2 of 47 `movie_name`
+and 9 of 147 `object_name` values), which is what the copies imitate.
+
+Chunks are found as conlleval does (`chunk_spans`); each copy replaces every chunk
+with a value of the same slot type drawn from the training sentences of the same
+intent (an `object_type` of `RateBook` is "book" or "novel", of `SearchCreativeWork`
+"tv show" or "song"). Nothing here imports TensorFlow.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from tfnotes.data.slot_utterances import OUTSIDE_TAG, Utterance
+
+
+def chunk_spans(tags: Sequence[str]) -> list[tuple[int, int, str]]:
+    """``(start, end, type)`` of each chunk, end exclusive, split as conlleval splits them.
+
+    ``B-x`` starts a chunk; ``I-x`` continues one of type ``x`` and otherwise starts
+    a new one (after ``O`` or after another type).
+    """
+    spans: list[tuple[int, int, str]] = []
+    start, kind = None, None
+    for position, tag in enumerate(tags):
+        tag_kind = None if tag == OUTSIDE_TAG else tag[2:]
+        continues = tag.startswith("I-") and tag_kind == kind
+        if kind is not None and not continues:
+            spans.append((start, position, kind))
+            start, kind = None, None
+        if tag_kind is not None and not continues:
+            start, kind = position, tag_kind
+    if kind is not None:
+        spans.append((start, len(tags), kind))
+    return spans
+
+
+SlotValues = dict[tuple[str, str], list[tuple[str, ...]]]
+
+
+def slot_values(utterances: Sequence[Utterance]) -> SlotValues:
+    """``(intent, slot type)`` -> the distinct values (token tuples) seen, in order of first appearance."""
+    values: dict[tuple[str, str], dict[tuple[str, ...], None]] = {}
+    for utterance in utterances:
+        for start, end, kind in chunk_spans(utterance.tags):
+            values.setdefault((utterance.intent, kind), {})[utterance.tokens[start:end]] = None
+    return {key: list(found) for key, found in values.items()}
+
+
+def substituted(utterance: Utterance, values: SlotValues, rng: np.random.Generator) -> Utterance:
+    """The utterance with each chunk replaced by a random value of its type and intent (tags ``B-x I-x ...``)."""
+    tokens: list[str] = []
+    tags: list[str] = []
+    previous_end = 0
+    for start, end, kind in chunk_spans(utterance.tags):
+        tokens += utterance.tokens[previous_end:start]
+        tags += utterance.tags[previous_end:start]
+        choices = values[utterance.intent, kind]
+        value = choices[rng.integers(len(choices))]
+        tokens += value
+        tags += [f"B-{kind}"] + [f"I-{kind}"] * (len(value) - 1)
+        previous_end = end
+    tokens += utterance.tokens[previous_end:]
+    tags += utterance.tags[previous_end:]
+    return Utterance(tuple(tokens), tuple(tags), utterance.intent)
+
+
+def substituted_copies(utterances: Sequence[Utterance], copies: int, seed: int, max_len: int) -> list[Utterance]:
+    """`copies` swapped copies of each utterance that has a chunk, none longer than `max_len` tokens.
+
+    A copy that would be too long is drawn again (up to 10 times) and otherwise left
+    out, so the padded width of the training data does not grow.
+    """
+    values = slot_values(utterances)
+    rng = np.random.default_rng(seed)
+    result = []
+    for _ in range(copies):
+        for utterance in utterances:
+            if not chunk_spans(utterance.tags):
+                continue
+            for _attempt in range(10):
+                copy = substituted(utterance, values, rng)
+                if len(copy.tokens) <= max_len:
+                    result.append(copy)
+                    break
+    return result
