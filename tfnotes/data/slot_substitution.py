@@ -7,7 +7,7 @@ its other words, so the tagger learns the sentence's frame rather than the title
 words. On SNIPS almost every test title is unseen in training (2 of 47 `movie_name`
 and 9 of 147 `object_name` values), which is what the copies imitate.
 
-Chunks are found as conlleval does (`chunk_spans`); each copy replaces every chunk
+Chunks are the scorer's, found as conlleval finds them (`chunk_spans`); each copy replaces every chunk
 with a value of the same slot type drawn from the training sentences of the same
 intent (an `object_type` of `RateBook` is "book" or "novel", of `SearchCreativeWork`
 "tv show" or "song"). Nothing here imports TensorFlow.
@@ -19,28 +19,20 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from tfnotes.data.slot_utterances import OUTSIDE_TAG, Utterance
+from tfnotes.data.slot_utterances import Utterance
 
 
 def chunk_spans(tags: Sequence[str]) -> list[tuple[int, int, str]]:
     """``(start, end, type)`` of each chunk, end exclusive, split as conlleval splits them.
 
     ``B-x`` starts a chunk; ``I-x`` continues one of type ``x`` and otherwise starts
-    a new one (after ``O`` or after another type).
+    a new one (after ``O`` or after another type). The chunks are seqeval's, the
+    library that `tfnotes.metrics.chunk_scores` scores with, imported on first use
+    as there (it pulls in scikit-learn).
     """
-    spans: list[tuple[int, int, str]] = []
-    start, kind = None, None
-    for position, tag in enumerate(tags):
-        tag_kind = None if tag == OUTSIDE_TAG else tag[2:]
-        continues = tag.startswith("I-") and tag_kind == kind
-        if kind is not None and not continues:
-            spans.append((start, position, kind))
-            start, kind = None, None
-        if tag_kind is not None and not continues:
-            start, kind = position, tag_kind
-    if kind is not None:
-        spans.append((start, len(tags), kind))
-    return spans
+    from seqeval.metrics.sequence_labeling import get_entities
+
+    return [(start, last + 1, kind) for kind, start, last in get_entities(list(tags))]
 
 
 SlotValues = dict[tuple[str, str], list[tuple[str, ...]]]
