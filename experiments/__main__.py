@@ -184,6 +184,12 @@ def _run(name: str, overrides: list[str], progress: dict) -> None:
 
     try:
         _run_in_scope(module, config, run_dir, distribution)
+    except TfnotesError:
+        # Refused before it wrote anything but its config (bad data, say): a fresh
+        # run leaves no directory behind. Anything more (a checkpoint) is kept.
+        if not config.resume and distribution.is_chief and run_dir.holds_only_config():
+            run_dir.remove()
+        raise
     finally:
         if not distribution.is_chief:
             run_dir.remove()

@@ -87,8 +87,12 @@ class RunDirectory:
             shutil.copytree(resume_from.checkpoint_dir, run_dir.checkpoint_dir)
         return run_dir
 
+    def holds_only_config(self) -> bool:
+        """True while the directory holds nothing but ``config.json`` (no run output yet)."""
+        return [entry.name for entry in self.path.iterdir()] == [CONFIG_FILE]
+
     def remove(self) -> None:
-        """Closes this run's summary writers and deletes the directory (worker scratch only)."""
+        """Closes this run's summary writers and deletes the directory (a worker's scratch, or a refused fresh run)."""
         for writer in self.summary_writers.values():
             writer.close()
         self.summary_writers.clear()
