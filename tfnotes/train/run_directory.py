@@ -97,6 +97,10 @@ class RunDirectory:
             writer.close()
         self.summary_writers.clear()
         shutil.rmtree(self.path, ignore_errors=True)
+        try:
+            self.path.parent.rmdir()  # LOGDIR/NAME too, when this run was all it held
+        except OSError:
+            pass
 
     @property
     def config_path(self) -> pathlib.Path:
