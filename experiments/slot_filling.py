@@ -100,6 +100,7 @@ class Config(CommonConfig):
     decode: str = dataclasses.field(default="viterbi", metadata=_choices(*DECODE_MODES))  # best well-formed BIO path; best tag per token; or joint: best (intent, path) pair whose slot types go with that intent in training
     ensemble: int = 1  # taggers trained side by side from their own initial weights; their scores are averaged
     substitution_copies: int = 0  # train also on this many copies of each sentence with every slot value swapped for another training value of its type and intent
+    substitution_shared_types: str = ""  # comma-separated slot types (e.g. movie_name,object_name,track,album) whose swapped values come from one pool over all intents, so a title's words cannot tell the intent
     ema: float = 0.0  # also keep an exponential moving average of the weights with this momentum (e.g. 0.999); validate, keep and save the averaged weights (0: off)
     patience: int = 0  # stop after this many epochs without a better validation slot F1 (0: run all epochs); the best epoch's weights are kept
     intent_weight: float = 1.0  # weight of the intent loss next to the slot loss
@@ -121,6 +122,17 @@ class Config(CommonConfig):
             raise ValueError(f"substitution_copies={self.substitution_copies}: cannot be negative")
         if self.length_buckets < 1:
             raise ValueError(f"length_buckets={self.length_buckets}: need at least 1 padded width")
+
+
+def checked_shared_types(listed: str, slot_types: dict[str, list[str]], data_name: str) -> list[str]:
+    """The slot types of ``substitution_shared_types=a,b``; UsageError for one the training split lacks."""
+    shared_types = [kind for kind in listed.split(",") if kind]
+    known = sorted({kind for kinds in slot_types.values() for kind in kinds})
+    unknown = [kind for kind in shared_types if kind not in known]
+    if unknown:
+        raise UsageError(f"substitution_shared_types: no slot type {', '.join(unknown)} in the {data_name} training split; "
+                         f"it has {', '.join(known)}")
+    return shared_types
 
 
 def smoke_overrides():
@@ -434,13 +446,14 @@ def run(config, run_dir=None):
     every_split = (dataset.train, dataset.valid, dataset.test, dataset.minimal_pairs)
     max_len = max(len(u.tokens) for split in every_split for u in split)
     slot_types = slot_types_by_intent((u.intent, u.tags) for u in dataset.train)
+    shared_types = checked_shared_types(config.substitution_shared_types, slot_types, dataset.name)
     save_vocabularies(
         run_dir.path / "vocabularies.json", vocabularies,
         extra={"max_len": max_len, "config": dataclasses.asdict(config), "slot_types_by_intent": slot_types},
     )
     print(f"data: {dataset.name}: {len(dataset.train)} train / {len(dataset.valid)} valid / {len(dataset.test)} test utterances, "
           f"{len(vocabularies.tags)} tags, {len(vocabularies.intents)} intents", flush=True)
-    copies = substituted_copies(dataset.train, config.substitution_copies, config.seed, max_len)
+    copies = substituted_copies(dataset.train, config.substitution_copies, config.seed, max_len, shared_types)
     if copies:
         print(f"training also on {len(copies)} copies with swapped slot values (substitution_copies={config.substitution_copies})", flush=True)
 

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from tfnotes.data.slot_substitution import chunk_spans, slot_values, substituted, substituted_copies
+from tfnotes.data.slot_substitution import SHARED_POOL, chunk_spans, slot_values, substituted, substituted_copies
 from tfnotes.data.slot_utterances import Utterance, validate_bio
 from tfnotes.metrics import chunk_scores
 
@@ -71,3 +71,15 @@ def test_copies_depend_on_the_seed_respect_max_len_and_skip_sentences_without_sl
     assert copies == substituted_copies(utterances, copies=2, seed=0, max_len=11)
     assert copies != substituted_copies(utterances, copies=2, seed=1, max_len=11)
     assert substituted_copies(utterances, copies=0, seed=0, max_len=11) == []
+
+
+def test_shared_types_pool_their_values_over_intents_and_keep_each_chunk_tag():
+    values = slot_values([WATCH, SHOW, BOOK], shared_types={"movie_name", "object_name"})
+    assert values[SHARED_POOL] == [("glass", "chin"), ("dallas",)]
+    assert ("SearchScreeningEvent", "movie_name") not in values
+    assert values["SearchCreativeWork", "object_type"] == [("tv", "show")]  # other types stay per intent
+    copies = {substituted(SHOW, values, np.random.default_rng(seed), {"movie_name", "object_name"})
+              for seed in range(20)}
+    assert {copy.text for copy in copies} == {"find the tv show dallas", "find the tv show glass chin"}
+    assert {copy.intent for copy in copies} == {"SearchCreativeWork"}
+    assert {copy.tags[-1] for copy in copies} == {"B-object_name", "I-object_name"}

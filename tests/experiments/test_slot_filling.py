@@ -121,7 +121,8 @@ def test_seq_dir_smoke_run_without_xla(tmp_path, run_main):
     status, stdout, stderr = run_main(
         ["slot_filling", "smoke=True", "jit_compile=False", "cell=gru", "bidirectional=False", "decode=argmax",
          "intent_to_slots=True", "slots_to_intent=True", "word_dropout=0.1", "patience=1",
-         "encoding=word_hashing", "char_encoder=True", "substitution_copies=2", f"data_dir={data_dir}", f"logdir={tmp_path / 'logs'}"]
+         "encoding=word_hashing", "char_encoder=True", "substitution_copies=2",
+         "substitution_shared_types=toloc.city_name,fromloc.city_name", f"data_dir={data_dir}", f"logdir={tmp_path / 'logs'}"]
     )
     assert status == 0, stderr
     metrics = json.loads((run_dir_of(stdout) / "metrics.json").read_text())
@@ -136,6 +137,15 @@ def test_malformed_seq_file_names_file_and_line_with_status_2(tmp_path, run_main
     assert status == 2
     assert stderr.count("\n") == 1 and "train/seq.out" in stderr and ":2" in stderr
     assert not (tmp_path / "logs" / "slot_filling").exists()  # the refused run leaves no directory
+
+
+def test_a_shared_slot_type_the_data_lacks_is_refused_with_status_2(tmp_path, run_main):
+    status, stdout, stderr = run_main(
+        ["slot_filling", "smoke=True", "substitution_copies=1", "substitution_shared_types=toloc.city_name,movie_nam",
+         f"logdir={tmp_path / 'logs'}"])
+    assert status == 2 and stderr.count("\n") == 1
+    assert "no slot type movie_nam in the synthetic" in stderr and "toloc.city_name" in stderr
+    assert not (tmp_path / "logs" / "slot_filling").exists()
 
 
 @pytest.mark.parametrize("cell", ["elman", "jordan", "basic_rnn", "basic_lstm", "dense"])

@@ -10,12 +10,14 @@ and 9 of 147 `object_name` values), which is what the copies imitate.
 Chunks are the scorer's, found as conlleval finds them (`chunk_spans`); each copy replaces every chunk
 with a value of the same slot type drawn from the training sentences of the same
 intent (an `object_type` of `RateBook` is "book" or "novel", of `SearchCreativeWork`
-"tv show" or "song"). Nothing here imports TensorFlow.
+"tv show" or "song"). Types named in `shared_types` instead draw from one pool over
+all intents: a `movie_name` copy may carry a book title, and the intent must come
+from the words around it. Nothing here imports TensorFlow.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 import numpy as np
 
@@ -36,26 +38,41 @@ def chunk_spans(tags: Sequence[str]) -> list[tuple[int, int, str]]:
 
 
 SlotValues = dict[tuple[str, str], list[tuple[str, ...]]]
+SHARED_POOL = ("*", "*")  # the `slot_values` key of the values pooled over `shared_types`
 
 
-def slot_values(utterances: Sequence[Utterance]) -> SlotValues:
-    """``(intent, slot type)`` -> the distinct values (token tuples) seen, in order of first appearance."""
+def _pool(intent: str, kind: str, shared_types: Collection[str]) -> tuple[str, str]:
+    return SHARED_POOL if kind in shared_types else (intent, kind)
+
+
+def slot_values(utterances: Sequence[Utterance], shared_types: Collection[str] = ()) -> SlotValues:
+    """``(intent, slot type)`` -> the distinct values (token tuples) seen, in order of first appearance.
+
+    The values of the types in `shared_types` go into one pool under `SHARED_POOL`
+    whatever their intent and type: titles (`movie_name`, `object_name`, `track`)
+    swapped across intents cannot tell the intent by their words.
+    """
     values: dict[tuple[str, str], dict[tuple[str, ...], None]] = {}
     for utterance in utterances:
         for start, end, kind in chunk_spans(utterance.tags):
-            values.setdefault((utterance.intent, kind), {})[utterance.tokens[start:end]] = None
+            values.setdefault(_pool(utterance.intent, kind, shared_types), {})[utterance.tokens[start:end]] = None
     return {key: list(found) for key, found in values.items()}
 
 
-def substituted(utterance: Utterance, values: SlotValues, rng: np.random.Generator) -> Utterance:
-    """The utterance with each chunk replaced by a random value of its type and intent (tags ``B-x I-x ...``)."""
+def substituted(
+    utterance: Utterance, values: SlotValues, rng: np.random.Generator, shared_types: Collection[str] = ()
+) -> Utterance:
+    """The utterance with each chunk replaced by a random value of its type and intent (tags ``B-x I-x ...``).
+
+    A chunk of a type in `shared_types` gets a value from the shared pool and keeps its own tag.
+    """
     tokens: list[str] = []
     tags: list[str] = []
     previous_end = 0
     for start, end, kind in chunk_spans(utterance.tags):
         tokens += utterance.tokens[previous_end:start]
         tags += utterance.tags[previous_end:start]
-        choices = values[utterance.intent, kind]
+        choices = values[_pool(utterance.intent, kind, shared_types)]
         value = choices[rng.integers(len(choices))]
         tokens += value
         tags += [f"B-{kind}"] + [f"I-{kind}"] * (len(value) - 1)
@@ -65,13 +82,17 @@ def substituted(utterance: Utterance, values: SlotValues, rng: np.random.Generat
     return Utterance(tuple(tokens), tuple(tags), utterance.intent)
 
 
-def substituted_copies(utterances: Sequence[Utterance], copies: int, seed: int, max_len: int) -> list[Utterance]:
+def substituted_copies(
+    utterances: Sequence[Utterance], copies: int, seed: int, max_len: int, shared_types: Collection[str] = ()
+) -> list[Utterance]:
     """`copies` swapped copies of each utterance that has a chunk, none longer than `max_len` tokens.
+
+    Values of the types in `shared_types` are drawn from one pool over all intents (see `slot_values`).
 
     A copy that would be too long is drawn again (up to 10 times) and otherwise left
     out, so the padded width of the training data does not grow.
     """
-    values = slot_values(utterances)
+    values = slot_values(utterances, shared_types)
     rng = np.random.default_rng(seed)
     result = []
     for _ in range(copies):
@@ -79,7 +100,7 @@ def substituted_copies(utterances: Sequence[Utterance], copies: int, seed: int, 
             if not chunk_spans(utterance.tags):
                 continue
             for _attempt in range(10):
-                copy = substituted(utterance, values, rng)
+                copy = substituted(utterance, values, rng, shared_types)
                 if len(copy.tokens) <= max_len:
                     result.append(copy)
                     break
