@@ -11,8 +11,8 @@ Run it:
     make experiment NAME=slot_filling ARGS="data_dir=../shared/data/snips cell=lstm units=128 \
         embedding_dim=128 char_encoder=True dropout=0.5 word_dropout=0.2 unknown_word_rate=0.3 \
         attention_heads=4 intent_to_slots=True slots_to_intent=True crf=True decode=joint \
-        substitution_copies=1 batch_size=64 learning_rate=2e-3 learning_rate_schedule=cosine \
-        epochs=20 patience=5"   # best on SNIPS
+        substitution_copies=1 substitution_shared_types=movie_name,object_name,track,album \
+        batch_size=64 learning_rate=2e-3 learning_rate_schedule=cosine epochs=20 patience=5"   # best on SNIPS
 
 Tag a sentence with a finished run:
 
