@@ -20,11 +20,12 @@ $(STAMP): setup.cfg pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-# The second line runs the cells again on the JAX backend (TF1 golden cases,
-# dynamic_rnn, the fused path, dropout, the worked examples) and the layers (CRF included).
+# Lint, the suite on TensorFlow, then the tests marked `jax` (the cells and the
+# slot-filling layers, which are backend-neutral) again on the JAX backend.
 test: install
+	$(VENV)/bin/ruff check .
 	$(PY) -m pytest -q tests
-	KERAS_BACKEND=jax $(PY) -m pytest -q -p no:cacheprovider tests/cells/test_tf1_golden.py tests/cells/test_dynamic_rnn.py tests/cells/test_fused.py tests/cells/test_worked_examples.py tests/cells/test_dropout_wrapper.py tests/layers
+	KERAS_BACKEND=jax $(PY) -m pytest -q -p no:cacheprovider -m jax tests
 
 experiment: install
 	$(PY) -m experiments $(NAME) $(ARGS)

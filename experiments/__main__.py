@@ -1,24 +1,37 @@
-"""The experiment runner: ``python -m experiments NAME key=value ...``.
+"""The experiment runner: ``python -m experiments NAME [config=PRESET] key=value ...``.
 
     python -m experiments --list
     python -m experiments slot_filling cell=gru epochs=5
+    python -m experiments slot_filling config=snips seed=1
     python -m experiments slot_filling resume=tensorboard_logs/slot_filling/20261123-153012
 
-An experiment is a module ``experiments.NAME`` with a `Config` dataclass (a
-subclass of `tfnotes.train.CommonConfig`) and ``run(config, run_dir=None) -> dict``
-of final metrics. The runner makes the run directory ``LOGDIR/NAME/RUN_ID`` (or
-reopens the one named by ``resume=``, keeping its config.json and applying the
-command-line keys on top), writes config.json, runs, writes metrics.json and the
-hparams summary, and prints ``run_dir: PATH`` last.
+The experiment contract. An experiment is a module ``experiments/NAME.py`` with
+- a docstring whose first line `--list` shows and which holds the command that runs it;
+- ``Config``: a dataclass subclassing `tfnotes.train.CommonConfig`, one commented
+  field per line, choices as ``typing.Literal``;
+- ``STRATEGIES``: the ``strategy=`` values it supports (``STRATEGY_NOTE`` says why
+  it refuses the others);
+- optionally ``SMOKE``: a dict, the tiny configuration ``smoke=True`` applies;
+- ``run(config, run_dir) -> dict`` of final metrics.
+Its named configurations are ``experiments/configs/NAME/PRESET.py``, each with a
+docstring and ``get_config() -> dict``.
+
+The runner owns the job. It resolves the configuration (the Config defaults, then
+the preset named by ``config=``, then ``SMOKE`` when ``smoke=True``, then the
+command line's keys) BEFORE it writes ``config.json``, so that file records what was
+trained; it makes the run directory ``LOGDIR/NAME/RUN_ID`` (or reopens the one named
+by ``resume=``, keeping its config.json and applying the command-line keys on top),
+seeds once, runs, writes ``metrics.json`` and the HParams summary, and prints
+``run_dir: PATH`` last (`tfnotes.train.runner`). An experiment never does any of that.
 
 ``strategy=`` (see `tfnotes.train.distribute`) is set up before anything touches the
 devices, and ``run`` is called inside the strategy's scope, so an experiment that
 trains through `tfnotes.train.fit_model` is distributed without code of its own. In
 a multi-worker run only the chief writes (and prints) the run directory; the other
 workers write to a temporary directory that is removed when they finish.
-A `tfnotes.errors.TfnotesError`
-ends the run with ``error: <message>`` on stderr and the error's exit status;
-Ctrl-C exits with 130 and says how to resume.
+A `tfnotes.errors.TfnotesError` ends the run with ``error: <message>`` on stderr and
+the error's exit status; Ctrl-C exits with 130 and says how to resume. ``--list``
+reads docstrings without importing anything, so it answers without loading TensorFlow.
 """
 
 from __future__ import annotations
@@ -26,15 +39,15 @@ from __future__ import annotations
 import ast
 import importlib
 import importlib.util
-import json
 import pkgutil
 import sys
+from pathlib import Path
 from types import ModuleType
 
-from tfnotes.errors import TfnotesError, UsageError
-
-USAGE = "usage: python -m experiments NAME [key=value ...] | --list"
+USAGE = "usage: python -m experiments NAME [config=PRESET] [key=value ...] | --list"
 PACKAGE = "experiments"
+PRESETS = "configs"  # experiments/configs/NAME/PRESET.py
+REQUIRED = ("Config", "STRATEGIES", "run")  # what an experiment module must define
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -47,6 +60,9 @@ def main(argv: list[str] | None = None) -> int:
     if args[0] == "--list":
         print(_listing())
         return 0
+    # Imported only now: `import tfnotes` loads Keras and TensorFlow (seconds).
+    from tfnotes.errors import TfnotesError
+
     name, overrides = args[0], args[1:]
     progress = {}  # what the interrupt message needs, filled in as the run gets going
     try:
@@ -70,37 +86,77 @@ def main(argv: list[str] | None = None) -> int:
 def experiment_names() -> list[str]:
     """The experiments: modules of the package (and ones already imported), minus ``_*``."""
     package = importlib.import_module(PACKAGE)
-    names = {info.name for info in pkgutil.iter_modules(package.__path__)}
+    names = {info.name for info in pkgutil.iter_modules(package.__path__) if not info.ispkg}
     # Modules registered in sys.modules count too (tests add a toy experiment this way).
     names |= {
         module_name.split(".", 1)[1]
-        for module_name in list(sys.modules)
-        if module_name.startswith(PACKAGE + ".") and module_name.count(".") == 1
+        for module_name, module in list(sys.modules.items())
+        if module_name.startswith(PACKAGE + ".")
+        and module_name.count(".") == 1
+        and not hasattr(module, "__path__")
     }
     return sorted(name for name in names if not name.startswith("_"))
 
 
 def load_experiment(name: str) -> ModuleType:
     """Imports ``experiments.NAME``; UsageError listing the experiments if there is none."""
+    from tfnotes.errors import UsageError
+
     names = experiment_names()
     if name not in names:
         raise UsageError(f"unknown experiment {name!r}; available: {', '.join(names) or '(none)'}")
     module = importlib.import_module(f"{PACKAGE}.{name}")
-    for attribute in ("Config", "run"):
-        if not hasattr(module, attribute):
-            raise UsageError(f"experiments/{name}.py has no {attribute}; it is not an experiment")
+    missing = [attribute for attribute in REQUIRED if not hasattr(module, attribute)]
+    if missing:
+        raise UsageError(
+            f"experiments/{name}.py has no {', '.join(missing)}; it is not an experiment "
+            "(see the contract in experiments/__main__.py)"
+        )
     return module
+
+
+def preset_names(name: str) -> list[str]:
+    """The named configurations of experiment `name` (``experiments/configs/NAME/*.py``)."""
+    folder = _package_dir() / PRESETS / name
+    if not folder.is_dir():
+        return []
+    return sorted(
+        path.stem for path in folder.glob("*.py") if not path.stem.startswith("_")
+    )
+
+
+def load_preset(name: str, preset: str) -> dict:
+    """The keys preset `preset` of experiment `name` sets; UsageError naming the presets."""
+    from tfnotes.errors import UsageError
+
+    available = preset_names(name)
+    if preset not in available:
+        listed = ", ".join(available) or "(none)"
+        raise UsageError(f"config={preset}: experiment {name} has no such preset; it has: {listed}")
+    module = importlib.import_module(f"{PACKAGE}.{PRESETS}.{name}.{preset}")
+    values = module.get_config()
+    if not isinstance(values, dict):
+        raise UsageError(f"{PRESETS}/{name}/{preset}.py: get_config() must return a dict")
+    return values
 
 
 def describe(name: str) -> str:
     """The first line of the experiment's docstring, read without importing it."""
     module = sys.modules.get(f"{PACKAGE}.{name}")
     if module is not None:
-        docstring = module.__doc__
-    else:
-        spec = importlib.util.find_spec(f"{PACKAGE}.{name}")
-        with open(spec.origin, encoding="utf-8") as source:
-            docstring = ast.get_docstring(ast.parse(source.read()))
+        return _first_line(module.__doc__)
+    return _first_line(_docstring(Path(importlib.util.find_spec(f"{PACKAGE}.{name}").origin)))
+
+
+def _package_dir() -> Path:
+    return Path(importlib.import_module(PACKAGE).__file__).parent
+
+
+def _docstring(path: Path) -> str:
+    return ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or ""
+
+
+def _first_line(docstring: str | None) -> str:
     lines = [line.strip() for line in (docstring or "").strip().splitlines()]
     return lines[0] if lines else ""
 
@@ -110,31 +166,21 @@ def _listing() -> str:
     if not names:
         return "no experiments found"
     width = max(len(name) for name in names)
-    return "\n".join(f"{name:<{width}}  {describe(name)}" for name in names)
-
-
-def supported_strategies(module: ModuleType) -> tuple[str, ...]:
-    """The ``strategy=`` values an experiment accepts.
-
-    An experiment module may say so itself with ``STRATEGIES = ("none", "mirrored", ...)``,
-    and why it refuses the others with ``STRATEGY_NOTE = "..."`` (shown in the error,
-    `strategy_refusal`). Without ``STRATEGIES``: every strategy when the module trains
-    through `tfnotes.train.fit_model` (`keras.Model.fit` splits the batches and reduces
-    the losses across replicas), and only ``none`` otherwise, because a custom training
-    loop must call ``strategy.run`` and reduce its losses itself before it is correct on
-    several replicas.
-    """
-    from tfnotes.train import STRATEGIES, fit_model
-
-    declared = getattr(module, "STRATEGIES", None)
-    if declared is not None:
-        return tuple(declared)
-    return STRATEGIES if getattr(module, "fit_model", None) is fit_model else ("none",)
+    lines = []
+    for name in names:
+        lines.append(f"{name:<{width}}  {describe(name)}")
+        for preset in preset_names(name):
+            path = _package_dir() / PRESETS / name / f"{preset}.py"
+            lines.append(f"{'':<{width}}    config={preset}: {_first_line(_docstring(path))}")
+    return "\n".join(lines)
 
 
 def strategy_refusal(module: ModuleType, strategy: str) -> str | None:
-    """The one-line error for ``strategy=`` values the experiment does not support, else None."""
-    supported = supported_strategies(module)
+    """The one-line error for ``strategy=`` values the experiment does not support, else None.
+
+    Each experiment declares ``STRATEGIES``; ``STRATEGY_NOTE`` says why it refuses others.
+    """
+    supported = tuple(module.STRATEGIES)
     if strategy in supported:
         return None
     name = module.__name__.rsplit(".", 1)[-1]
@@ -146,14 +192,31 @@ def strategy_refusal(module: ModuleType, strategy: str) -> str | None:
     )
 
 
+def resolved_config(module: ModuleType, name: str, explicit: dict):
+    """The config a fresh run of `module` trains with: preset, smoke, then `explicit` keys.
+
+    `explicit` holds the command line's checked values (`tfnotes.train.override_values`).
+    """
+    import tfnotes.train as train
+
+    preset = {}
+    if explicit.get("config"):
+        source = f"{PRESETS}/{name}/{explicit['config']}.py"
+        preset = train.checked_values(module.Config, load_preset(name, explicit["config"]), source)
+    smoke = train.checked_values(module.Config, getattr(module, "SMOKE", {}), f"{name}.SMOKE")
+    return train.resolve_config(module.Config, explicit, preset, smoke)
+
+
 def _run(name: str, overrides: list[str], progress: dict) -> None:
+    from tfnotes.errors import TfnotesError, UsageError
+
     module = load_experiment(name)
     # Imported here, after the name is known good: it loads TensorFlow (seconds).
     import tfnotes.train as train
 
-    config = train.parse_overrides(module.Config, overrides)
-    if not isinstance(config, train.CommonConfig):
+    if not issubclass(module.Config, train.CommonConfig):
         raise UsageError(f"experiments.{name}.Config must subclass tfnotes.train.CommonConfig")
+    config = resolved_config(module, name, train.override_values(module.Config, overrides))
     chief_run_dir = None
     if config.resume:
         chief_run_dir = train.RunDirectory.open_existing(config.resume)
@@ -163,6 +226,11 @@ def _run(name: str, overrides: list[str], progress: dict) -> None:
                 f"{chief_run_dir.path.parent.name!r}, not {name!r}"
             )
         saved = train.config_from_dict(module.Config, chief_run_dir.read_config())
+        if any(arg.partition("=")[0].strip() in ("config", "smoke") for arg in overrides):
+            raise UsageError(
+                f"resume={config.resume} continues with that run's own config.json; "
+                "config= and smoke= apply to fresh runs only"
+            )
         config = train.parse_overrides(module.Config, overrides, base=saved)
     refusal = strategy_refusal(module, config.strategy)
     if refusal:
@@ -201,19 +269,13 @@ def _run(name: str, overrides: list[str], progress: dict) -> None:
 
 
 def _run_in_scope(module: ModuleType, config, run_dir, distribution) -> None:
-    import tfnotes.train as train
+    import json
 
-    name = module.__name__.rsplit(".", 1)[-1]
-    train.seed_everything(config.seed)
+    from tfnotes.train.runner import run_in_directory
+
     # Models, optimizers and metrics made by run() land in the strategy's scope.
     with distribution.scope():
-        metrics = module.run(config, run_dir)
-    if not isinstance(metrics, dict):
-        raise TypeError(f"experiments.{name}.run must return a dict of metrics, got {metrics!r}")
-    if not run_dir.metrics_written:
-        run_dir.write_metrics(metrics)
-    metrics = json.loads(run_dir.metrics_path.read_text())
-    train.write_hparams(run_dir, config, metrics)
+        metrics = run_in_directory(module.run, config, run_dir)
     print("metrics: " + json.dumps(metrics))
 
 

@@ -7,27 +7,16 @@ attention, Show-Attend-Tell). Trained with teacher forcing; evaluated on the tes
 split with beam search (`beam_size=`, length-normalised) and greedy decoding,
 both compiled with XLA; BLEU-1..4 and CIDEr-D from pycocoevalcap.
 
-Run it (shapes drawn by the project, no download):
+Run it (shapes drawn by the project, no download; figures in docs/captioning.md):
 
     make experiment NAME=captioning
-    make experiment NAME=captioning ARGS="decoder=show_tell"
-    make experiment NAME=captioning ARGS="decoder=attend jit_compile=False epochs=2"
+    make experiment NAME=captioning ARGS="config=shapes_attend"
+    make experiment NAME=captioning ARGS="config=shapes_show_tell"
     make experiment NAME=captioning ARGS="cell=gru num_layers=2"
-    make experiment NAME=captioning ARGS="data=flickr8k data_dir=../shared/data/flickr8k skip_bad=True"
-    make experiment NAME=captioning ARGS="data=flickr8k data_dir=DIR encoder=mobilenet_v2 image_size=224"
-    make experiment NAME=captioning ARGS="data=coco_captions data_dir=~/tensorflow_datasets max_images=5000"
-
-Figures (shapes, 2 shared CPU cores, load average 4-7; test split of 300 images):
-
-    make experiment NAME=captioning ARGS="decoder=attend jit_compile=False"     # ~8 min
-        BLEU-4 0.969 (beam 3; greedy 0.893), CIDEr 5.60; three shapes 0.959
-    make experiment NAME=captioning ARGS="decoder=show_tell jit_compile=False"  # ~5 min
-        BLEU-4 0.715 (beam 3; greedy 0.623), CIDEr 3.52; three shapes 0.649
-        (was 0.174 / three shapes 0.155, one caption for every image: the image
-        path saturated, see CaptionDecoder; the loss now falls to 0.43, not 0.81)
-    make experiment NAME=captioning ARGS="decoder=attend epochs=3"  # XLA on, for timing
-        XLA on: 17.1 s/epoch (46 s first), 8.0 ms greedy / 6.3 ms beam per image;
-        XLA off: 12.5 s/epoch (27 s first), 6.2 ms / 8.2 ms: XLA's CPU convolutions are slower.
+    make experiment NAME=captioning ARGS="data=flickr8k data_dir=DIR skip_bad=True"
+    make experiment NAME=captioning ARGS="data=flickr8k data_dir=DIR encoder=mobilenet_v2 \
+        image_size=224"
+    make experiment NAME=captioning ARGS="data=coco_captions data_dir=DIR max_images=5000"
 
 Caption an image file with a finished run (beam search; `beam_size=1` is greedy;
 `attention=PNG` also draws where an attending decoder looked for each word):
@@ -40,48 +29,49 @@ import dataclasses
 import json
 import sys
 from pathlib import Path
+from typing import Literal
 
 from tfnotes import captioning as cap
 from tfnotes.errors import DataError, UsageError
 from tfnotes.train import (
+    ALL_STRATEGIES,
     CommonConfig,
     EpochTimer,
-    RunDirectory,
-    apply_smoke,
     fit_model,
-    seed_everything,
     write_scalars,
 )
 
-
 # strategy=: all; fit_model distributes the standard (masked) caption loss, and the
 # decoders drop XLA inside the strategy's scope (tfnotes.train.jit_compile_under_strategy).
-STRATEGIES = ("none", "mirrored", "multi_worker", "tpu")
-
-
-def _choices(*values):
-    return {"choices": values}
+STRATEGIES = ALL_STRATEGIES
 
 
 @dataclasses.dataclass
 class Config(CommonConfig):
     """Captioning settings; every field can be set as `key=value` on the command line."""
 
-    data: str = dataclasses.field(default="shapes", metadata=_choices("shapes", "flickr8k", "coco_captions"))  # drawn scenes, Flickr8k (data_dir=), or COCO via tfds
-    skip_bad: bool = False  # flickr8k: skip bad rows / missing or unreadable images (counted) instead of failing
+    # drawn scenes, Flickr8k (data_dir=), or COCO via tfds
+    data: Literal["shapes", "flickr8k", "coco_captions"] = "shapes"
+    # flickr8k: skip bad rows / missing or unreadable images (counted) instead of failing
+    skip_bad: bool = False
     max_images: int = 0  # flickr8k / coco: at most this many images per split (0 = all)
     image_size: int = 64  # images are resized to image_size x image_size
     train_size: int = 4000  # shapes: training images (5 captions each)
-    sample_captions: bool = True  # each epoch (train and valid) shows every image once, with one random caption (False: every caption)
+    # each epoch (train and valid) shows every image once, with one random caption (False: every
+    # caption)
+    sample_captions: bool = True
     eval_size: int = 300  # shapes: validation and test images (each)
     max_words: int = 20  # captions are cut to this many words
     max_vocab: int = 5000  # caption vocabulary size, reserved tokens included (train split only)
     min_word_count: int = 1  # rarer training words become <unk>
-    cnn_filters: tuple[int, ...] = (16, 32, 64)  # encoder=cnn: filters of its conv-BN-ReLU-pool blocks (grid = image_size / 8)
-    encoder: str = dataclasses.field(default="cnn", metadata=_choices(*cap.ENCODERS))  # small CNN from scratch, or keras.applications with ImageNet weights
+    # encoder=cnn: filters of its conv-BN-ReLU-pool blocks (grid = image_size / 8)
+    cnn_filters: tuple[int, ...] = (16, 32, 64)
+    # small CNN from scratch, or keras.applications with ImageNet weights
+    encoder: Literal[cap.ENCODERS] = "cnn"
     fine_tune: bool = False  # train the pretrained encoder too (else frozen)
-    decoder: str = dataclasses.field(default="attend", metadata=_choices(*cap.DECODERS))  # show_tell (image initialises the cell) or attend (attention at every word)
-    cell: str = dataclasses.field(default="lstm", metadata=_choices(*cap.CELLS))  # recurrent cell from tfnotes.cells
+    # show_tell (image initialises the cell) or attend (attention at every word)
+    decoder: Literal[cap.DECODERS] = "attend"
+    cell: Literal[cap.CELLS] = "lstm"  # recurrent cell from tfnotes.cells
     num_layers: int = 1  # stacked cells (MultiRNNCell)
     units: int = 128  # cell units
     embedding_dim: int = 64  # word vector size
@@ -97,11 +87,21 @@ class Config(CommonConfig):
     timing_images: int = 10  # test images captioned one by one to time decoding
 
 
-def smoke_overrides():
-    """The shrunken configuration `smoke=True` applies (fast enough for tests)."""
-    return dict(epochs=1, batch_size=16, train_size=40, eval_size=6, image_size=32, units=16,
-                embedding_dim=8, attention_units=8, examples_to_log=2, timing_images=2,
-                beam_size=2, max_words=12)
+# The shrunken configuration `smoke=True` applies (fast enough for tests).
+SMOKE = dict(
+    epochs=1,
+    batch_size=16,
+    train_size=40,
+    eval_size=6,
+    image_size=32,
+    units=16,
+    embedding_dim=8,
+    attention_units=8,
+    examples_to_log=2,
+    timing_images=2,
+    beam_size=2,
+    max_words=12,
+)
 
 
 def load_data(config):
@@ -110,10 +110,16 @@ def load_data(config):
         return cap.load_shapes(config.train_size, config.eval_size, config.image_size, config.seed)
     if config.data == "flickr8k":
         if not config.data_dir:
-            raise UsageError("data=flickr8k needs data_dir=DIR (Kaggle Images/ + captions.txt, "
-                             "or Flicker8k_Dataset/ + Flickr8k.token.txt); offline, use data=shapes")
-        return cap.load_flickr8k(config.data_dir, config.image_size, skip_bad=config.skip_bad,
-                                 max_images=config.max_images)
+            raise UsageError(
+                "data=flickr8k needs data_dir=DIR (Kaggle Images/ + captions.txt, "
+                "or Flicker8k_Dataset/ + Flickr8k.token.txt); offline, use data=shapes"
+            )
+        return cap.load_flickr8k(
+            config.data_dir,
+            config.image_size,
+            skip_bad=config.skip_bad,
+            max_images=config.max_images,
+        )
     return cap.load_coco_captions(config.image_size, config.data_dir, config.max_images)
 
 
@@ -125,63 +131,105 @@ def caption_arrays(split, vocabulary, max_words):
 
 def make_generator(model, config, max_len):
     """A `CaptionGenerator` over the model's encoder and decoder."""
-    return cap.CaptionGenerator(model.get_layer("encoder"), model.get_layer("decoder"), max_len,
-                                jit_compile=config.jit_compile, length_penalty=config.length_penalty)
+    return cap.CaptionGenerator(
+        model.get_layer("encoder"),
+        model.get_layer("decoder"),
+        max_len,
+        jit_compile=config.jit_compile,
+        length_penalty=config.length_penalty,
+    )
 
 
-def run(config, run_dir=None):
+def run(config, run_dir):
     """Train a captioner and score it on the test split; returns the metrics of metrics.json."""
     import keras
 
-    config = apply_smoke(config, smoke_overrides())
-    run_dir = run_dir or RunDirectory.create(config.logdir, "captioning")
-    seed_everything(config.seed)
     data = load_data(config)
     train_tokens, _ = cap.flatten_captions(data.train)
     vocabulary = cap.build_caption_vocabulary(train_tokens, config.max_vocab, config.min_word_count)
     max_words = min(config.max_words, max(len(tokens) for tokens in train_tokens))
     max_len = max_words + 1  # decoding steps: words and <end>
-    cap.save_caption_vocabulary(run_dir.path / "vocabulary.json", vocabulary, extra={
-        "image_size": config.image_size, "max_len": max_len, "beam_size": config.beam_size,
-        "length_penalty": config.length_penalty, "config": dataclasses.asdict(config)})
-    print(f"data: {data.name}: {len(data.train)} train / {len(data.valid)} valid / "
-          f"{len(data.test)} test images, {len(train_tokens)} training captions, "
-          f"{len(vocabulary)} words, captions cut to {max_words} words", flush=True)
+    cap.save_caption_vocabulary(
+        run_dir.path / "vocabulary.json",
+        vocabulary,
+        extra={
+            "image_size": config.image_size,
+            "max_len": max_len,
+            "beam_size": config.beam_size,
+            "length_penalty": config.length_penalty,
+            "config": dataclasses.asdict(config),
+        },
+    )
+    print(
+        f"data: {data.name}: {len(data.train)} train / {len(data.valid)} valid / "
+        f"{len(data.test)} test images, {len(train_tokens)} training captions, "
+        f"{len(vocabulary)} words, captions cut to {max_words} words",
+        flush=True,
+    )
 
     train_ids, train_owners = caption_arrays(data.train, vocabulary, max_words)
     valid_ids, valid_owners = caption_arrays(data.valid, vocabulary, max_words)
     batches = cap.sampled_caption_batches if config.sample_captions else cap.caption_pairs
     train = batches(data.train, train_ids, train_owners, config.batch_size, config.seed)
-    valid = (batches(data.valid, valid_ids, valid_owners, config.batch_size, config.seed)
-             if len(valid_ids) else None)
+    valid = (
+        batches(data.valid, valid_ids, valid_owners, config.batch_size, config.seed)
+        if len(valid_ids)
+        else None
+    )
     model = cap.build_captioner(
-        vocab_size=len(vocabulary), caption_steps=max_words + 1, image_size=config.image_size,
-        encoder=config.encoder, decoder=config.decoder, cell=config.cell, units=config.units,
-        num_layers=config.num_layers, embedding_dim=config.embedding_dim,
-        attention_units=config.attention_units, dropout=config.dropout, fine_tune=config.fine_tune,
-        cnn_filters=config.cnn_filters)
+        vocab_size=len(vocabulary),
+        caption_steps=max_words + 1,
+        image_size=config.image_size,
+        encoder=config.encoder,
+        decoder=config.decoder,
+        cell=config.cell,
+        units=config.units,
+        num_layers=config.num_layers,
+        embedding_dim=config.embedding_dim,
+        attention_units=config.attention_units,
+        dropout=config.dropout,
+        fine_tune=config.fine_tune,
+        cnn_filters=config.cnn_filters,
+    )
     timer, generator = EpochTimer(), make_generator(model, config, max_len)
     samples = cap.CaptionSamples(data.test, vocabulary, run_dir, generator, config.examples_to_log)
     history = fit_model(
-        model, train, valid, config=config, run_dir=run_dir,
+        model,
+        train,
+        valid,
+        config=config,
+        run_dir=run_dir,
         loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True, ignore_class=0),
-        callbacks=[timer, cap.ImageNormCalibration(data.train.images[:512]), samples])
+        callbacks=[timer, cap.ImageNormCalibration(data.train.images[:512]), samples],
+    )
 
-    metrics = cap.score_captions(data.test, cap.generated_captions(generator, data.test, vocabulary,
-                                                                   config.beam_size))
+    metrics = cap.score_captions(
+        data.test, cap.generated_captions(generator, data.test, vocabulary, config.beam_size)
+    )
     greedy = cap.score_captions(data.test, cap.generated_captions(generator, data.test, vocabulary))
-    metrics.update({f"greedy_{key}": value for key, value in greedy.items()
-                    if key in ("bleu4", "cider") or key.startswith("bleu4_")})
-    metrics.update({name: values[-1] for name, values in history.history.items()
-                    if name in ("loss", "val_loss")})  # the last epoch's (nats per word)
+    metrics.update(
+        {
+            f"greedy_{key}": value
+            for key, value in greedy.items()
+            if key in ("bleu4", "cider") or key.startswith("bleu4_")
+        }
+    )
+    metrics.update(
+        {
+            name: values[-1]
+            for name, values in history.history.items()
+            if name in ("loss", "val_loss")
+        }
+    )  # the last epoch's (nats per word)
     metrics.update(timer.timing_metrics())
     if config.timing_images and len(data.test):
-        timing = data.test.images[:config.timing_images]
+        timing = data.test.images[: config.timing_images]
         metrics["caption_seconds_per_image"] = cap.caption_seconds(generator, timing, 1)
-        metrics["caption_seconds_per_image_beam"] = cap.caption_seconds(generator, timing, config.beam_size)
+        metrics["caption_seconds_per_image_beam"] = cap.caption_seconds(
+            generator, timing, config.beam_size
+        )
     metrics = {name: float(value) for name, value in metrics.items()}
     write_scalars(run_dir, "test", metrics, step=config.epochs)
-    run_dir.write_metrics(metrics)
     return metrics
 
 
@@ -196,8 +244,10 @@ def caption_image(run_path, image_path, beam_size=None, attention_path=None):
     vocabulary, extra = cap.load_caption_vocabulary(run_path / "vocabulary.json")
     model = keras.models.load_model(run_path / "model.keras")
     image = cap.load_image_file(image_path, int(extra["image_size"]))
-    config = Config(jit_compile=extra["config"].get("jit_compile", True),
-                    length_penalty=float(extra.get("length_penalty", 1.0)))
+    config = Config(
+        jit_compile=extra["config"].get("jit_compile", True),
+        length_penalty=float(extra.get("length_penalty", 1.0)),
+    )
     generator = make_generator(model, config, int(extra["max_len"]))
     beam_size = int(extra.get("beam_size", 1) if beam_size is None else beam_size)
     greedy_ids, attention = generator.greedy(image[None])
@@ -209,23 +259,33 @@ def caption_image(run_path, image_path, beam_size=None, attention_path=None):
         if not model.get_layer("decoder").attends:
             raise UsageError(f"{run_path} has no attention maps (decoder=show_tell)")
         steps = min(len(greedy_words) + 1, attention.shape[1])
-        strip = cap.attention_strip(image, greedy_words, attention[0, :steps],
-                                    cap.feature_grid(model.get_layer("encoder")))
+        strip = cap.attention_strip(
+            image, greedy_words, attention[0, :steps], cap.feature_grid(model.get_layer("encoder"))
+        )
         Image.fromarray(strip).save(attention_path)
     return words
 
 
 def main(argv):
     """`python -m experiments.captioning RUN_DIR IMAGE [beam_size=N] [attention=PNG]`."""
-    usage = "usage: python -m experiments.captioning RUN_DIR IMAGE [beam_size=N] [attention=OUT.png]"
+    usage = (
+        "usage: python -m experiments.captioning RUN_DIR IMAGE [beam_size=N] [attention=OUT.png]"
+    )
     if len(argv) < 2:
         print(usage, file=sys.stderr)
         return 2
-    run_path, image_path, options = argv[0], argv[1], dict(arg.partition("=")[::2] for arg in argv[2:])
+    run_path, image_path, options = (
+        argv[0],
+        argv[1],
+        dict(arg.partition("=")[::2] for arg in argv[2:]),
+    )
     unknown = set(options) - {"beam_size", "attention"}
     if unknown or not (Path(run_path) / "model.keras").is_file():
-        problem = f"unknown option {sorted(unknown)[0]}" if unknown else \
-            f"{run_path} has no model.keras (is it a finished captioning run?)"
+        problem = (
+            f"unknown option {sorted(unknown)[0]}"
+            if unknown
+            else f"{run_path} has no model.keras (is it a finished captioning run?)"
+        )
         print(f"error: {problem}; {usage}", file=sys.stderr)
         return 2
     try:

@@ -34,13 +34,13 @@ import os
 
 import keras
 
-from tfnotes.cells import BasicLSTMCell, BasicRNNCell, FusedRNN, GRUCell, LSTMCell
 from tfnotes.bench.flops import step_flops
 from tfnotes.bench.keras_timing import time_layer
 from tfnotes.bench.tf1 import tf1_available, time_tf1
 from tfnotes.bench.timing import matmul_peak_gflops
+from tfnotes.cells import FusedRNN, make_cell
 from tfnotes.errors import UsageError
-from tfnotes.train import CommonConfig, RunDirectory, write_scalars
+from tfnotes.train import CommonConfig, write_scalars
 
 # strategy=: one device only (the runner refuses the others with this note).
 STRATEGIES = ("none",)
@@ -49,10 +49,27 @@ STRATEGY_NOTE = (
     "single-device graphs; replicas would time the strategy, not the cells"
 )
 
-CELL_KINDS = ("basic_rnn", "gru", "basic_lstm", "lstm_peepholes")
 FLOP_KIND = {"basic_rnn": "rnn", "gru": "gru", "basic_lstm": "lstm", "lstm_peepholes": "lstm"}
 KERAS_PEER = {"basic_rnn": "simple_rnn", "gru": "gru", "basic_lstm": "lstm", "lstm_peepholes": None}
-SMOKE_SIZE = (4, 5, 3, 8)
+# The benchmark's cell kinds: a `tfnotes.cells.make_cell` name and constructor options.
+CELL_OPTIONS = {
+    "basic_rnn": ("basic_rnn", {}),
+    "gru": ("gru", {}),
+    "basic_lstm": ("basic_lstm", {}),
+    "lstm_peepholes": ("lstm", {"use_peepholes": True}),
+}
+# The configuration `smoke=True` applies: one tiny size, one cell, one timed step.
+SMOKE = dict(
+    sizes=((4, 5, 3, 8),),
+    cells=("basic_lstm",),
+    modes=("train",),
+    compare_xla=False,
+    repeats=1,
+    warmup=1,
+    calls_per_repeat=1,
+    peak_size=256,
+)
+CELL_KINDS = tuple(CELL_OPTIONS)
 
 
 @dataclasses.dataclass
@@ -71,16 +88,13 @@ class Config(CommonConfig):
     peak_size: int = 2048  # side of the square matmul that measures the peak
 
 
-def run(config: Config, run_dir: RunDirectory | None = None) -> dict:
+def run(config: Config, run_dir) -> dict:
     """Runs the benchmark, prints the table, writes TensorBoard scalars; returns metrics."""
-    run_dir = run_dir or RunDirectory.create(config.logdir, "cell_benchmark")
     sizes, kinds, modes = _settings(config)
     timing = dict(repeats=config.repeats, warmup=config.warmup,
                   calls_per_repeat=config.calls_per_repeat)
-    if config.smoke:
-        timing = dict(repeats=1, warmup=1, calls_per_repeat=1)
     metrics = {"load_average_start": os.getloadavg()[0]}
-    peak = matmul_peak_gflops(256 if config.smoke else config.peak_size, timing["repeats"])
+    peak = matmul_peak_gflops(config.peak_size, timing["repeats"])
     metrics["matmul_peak_gflops"] = peak
     seconds = {}  # (mode, variant, size) -> seconds per step
     for size in sizes:
@@ -117,8 +131,6 @@ def run(config: Config, run_dir: RunDirectory | None = None) -> dict:
 
 def _settings(config):
     """Validated `(sizes, cell kinds, modes)`; UsageError for bad values."""
-    if config.smoke:
-        return [SMOKE_SIZE], ["basic_lstm"], ["train"]
     sizes = [tuple(int(value) for value in size) for size in config.sizes]
     if not sizes or any(len(size) != 4 or min(size) < 1 for size in sizes):
         raise UsageError(f"sizes={config.sizes!r}: expected ((batch, time, inputs, units), ...)")
@@ -131,13 +143,8 @@ def _settings(config):
 
 
 def _make_cell(kind, units):
-    if kind == "basic_rnn":
-        return BasicRNNCell(units)
-    if kind == "gru":
-        return GRUCell(units)
-    if kind == "basic_lstm":
-        return BasicLSTMCell(units)
-    return LSTMCell(units, use_peepholes=True)
+    name, options = CELL_OPTIONS[kind]
+    return make_cell(name, units, **options)
 
 
 def _make_keras_peer(layer, units):
@@ -159,7 +166,7 @@ def _keras_variants(kind, size, config):
                           lambda: _make_keras_peer(KERAS_PEER[kind], units)))
     # On JAX, jit_compile=False runs op by op: not a configuration anyone trains with.
     jits = [True]
-    if config.compare_xla and not config.smoke and keras.backend.backend() == "tensorflow":
+    if config.compare_xla and keras.backend.backend() == "tensorflow":
         jits.append(False)
     return [(f"{name}_{'xla' if jit else 'noxla'}", make, jit)
             for name, make in factories for jit in jits]

@@ -27,6 +27,7 @@ seconds_per_image (one compiled forward pass at eval_size, median of
 import dataclasses
 import statistics
 import time
+from typing import Literal
 
 import keras
 import numpy as np
@@ -48,19 +49,17 @@ from tfnotes.style import (
     style_images,
 )
 from tfnotes.train import (
+    ALL_STRATEGIES,
     CommonConfig,
-    RunDirectory,
-    apply_smoke,
     jit_compile_under_strategy,
     scale_for_replicas,
-    seed_everything,
     write_scalars,
     write_text,
 )
 
 # The runner's strategy= values: the training step runs on every replica
 # (make_train_step); multi_worker and tpu use the same code, untested here.
-STRATEGIES = ("none", "mirrored", "multi_worker", "tpu")
+STRATEGIES = ALL_STRATEGIES
 
 # Johnson et al.'s VGG16 layers relu2_2 (content) and relu1_2, relu2_2, relu3_3, relu4_3 (style),
 # taken at the same depth (last convolution of the block) in VGG19.
@@ -85,7 +84,7 @@ class Config(CommonConfig):
     tv_weight: float = 30.0  # weight of the total-variation term (per image)
     content_layers: str = JOHNSON_CONTENT_LAYERS  # comma-separated VGG19 layers for content
     style_layers: str = JOHNSON_STYLE_LAYERS  # comma-separated VGG19 layers for style
-    backbone: str = dataclasses.field(default="vgg19", metadata={"choices": BACKBONES})  # loss net
+    backbone: Literal[BACKBONES] = "vgg19"  # loss net
     backbone_weights: str | None = None  # local VGG19 notop .h5 instead of the download
     filters: int = 32  # transformer width (first convolution; doubles twice)
     residual_blocks: int = 5  # residual blocks at the lowest resolution
@@ -95,19 +94,18 @@ class Config(CommonConfig):
     timing_repeats: int = 5  # timed forward passes for seconds_per_image
 
 
-def smoke_overrides():
-    """The shrunken configuration `smoke=True` applies (fast enough for tests)."""
-    return dict(
-        size=64,
-        eval_size=64,
-        steps=6,
-        batch_size=2,
-        filters=8,
-        residual_blocks=1,
-        synthetic_images=6,
-        log_every=3,
-        timing_repeats=2,
-    )
+# The shrunken configuration `smoke=True` applies (fast enough for tests).
+SMOKE = dict(
+    size=64,
+    eval_size=64,
+    steps=6,
+    batch_size=2,
+    filters=8,
+    residual_blocks=1,
+    synthetic_images=6,
+    log_every=3,
+    timing_repeats=2,
+)
 
 
 def training_images(config):
@@ -196,12 +194,8 @@ def time_forward(transformer, image, repeats, jit_compile):
     return output[0], statistics.median(seconds)
 
 
-def run(config, run_dir=None):
+def run(config, run_dir):
     """Train the transformer, save it, stylise and time one image; returns the metrics."""
-    config = apply_smoke(config, smoke_overrides())
-    run_dir = run_dir or RunDirectory.create(config.logdir, "fast_style_transfer")
-    run_dir.write_config(config)
-    seed_everything(config.seed)
     if len(split_names(config.style)) > 1:
         raise UsageError(
             f"style={config.style}: fast style transfer learns one style; give one image "
@@ -270,5 +264,4 @@ def run(config, run_dir=None):
     metrics["first_step_seconds"] = seconds[0] if seconds else 0.0
     metrics["seconds_per_image"] = seconds_per_image
     metrics["backbone_is_random"] = 1.0 if config.backbone == "random" else 0.0
-    run_dir.write_metrics(metrics)
     return metrics

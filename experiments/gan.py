@@ -5,7 +5,7 @@ from real ones, and the two train against each other (two optimizers, one
 custom train step, XLA-compiled). `variant=conditional` also feeds the digit
 to both networks, so the generator draws the digit it is asked for.
 
-The judge (`tfnotes.metrics.digit_judge`, a small CNN trained once on the
+The judge (`tfnotes.digits.judge`, a small CNN trained once on the
 training split and cached under LOGDIR/_cache) scores the samples: `fid`
 between the evaluation digits and `fid_samples` generated ones (lower is
 better), their `inception_score` next to the evaluation split's own
@@ -16,16 +16,18 @@ digit when conditional) and, every epoch, the metrics on `epoch_samples` samples
 
 Run it:
 
-    make experiment NAME=gan
-    make experiment NAME=gan ARGS="data_dir=../shared/data/mnist variant=conditional epochs=4"
-    make experiment NAME=gan ARGS="data_dir=../shared/data/mnist variant=dcgan epochs=15"
-    make experiment NAME=gan ARGS="data=synthetic"
-    make experiment NAME=gan ARGS="data_dir=../shared/data/mnist epochs=2 jit_compile=False"
+    make experiment NAME=gan                                   # MNIST through tfds
+    make experiment NAME=gan ARGS="config=conditional"         # the figures, docs/vae_gan.md
+    make experiment NAME=gan ARGS="config=dcgan"
+    make experiment NAME=gan ARGS="data=synthetic"             # offline, rendered digits
 
 The run directory holds `generator.keras`, a plain Keras model (no tfnotes
 needed). Draw eight 7s from a conditional run into sevens.png:
 
-    .venv/bin/python -c "import keras, numpy as np; g = keras.models.load_model('RUN_DIR/generator.keras'); keras.utils.save_img('sevens.png', np.hstack(g.predict([np.random.normal(size=(8, 100)), np.full(8, 7)])))"
+    .venv/bin/python -c "import keras, numpy as np
+    g = keras.models.load_model('RUN_DIR/generator.keras')
+    sevens = g.predict([np.random.normal(size=(8, 100)), np.full(8, 7)])
+    keras.utils.save_img('sevens.png', np.hstack(sevens))"
 
 (a dcgan generator takes the noise alone: ``g.predict(np.random.normal(size=(8, 100)))``).
 """
@@ -33,24 +35,24 @@ needed). Draw eight 7s from a conditional run into sevens.png:
 import dataclasses
 import time
 from pathlib import Path
+from typing import Literal
 
 import keras
 import numpy as np
 
-from tfnotes.data.digits import load_digits_for_run
+from tfnotes.digits.judge import judge_features, judge_probabilities, train_digit_judge
+from tfnotes.digits.loading import load_digits_for_run
 from tfnotes.generative import (
     GenerativeAdversarialNetwork,
     image_grid,
     save_png,
     write_image,
 )
-from tfnotes.metrics import fid, inception_score, label_accuracy
-from tfnotes.metrics.digit_judge import judge_features, judge_probabilities, train_digit_judge
+from tfnotes.generative.scores import fid, inception_score, label_accuracy
 from tfnotes.train import (
+    ALL_STRATEGIES,
     CommonConfig,
     EpochTimer,
-    RunDirectory,
-    apply_smoke,
     fit_model,
     seed_everything,
     write_scalars,
@@ -58,46 +60,52 @@ from tfnotes.train import (
 
 # strategy=: all; fit_model distributes, and GenerativeAdversarialNetwork.train_step
 # scales both losses and draws its noise for the replicas (tfnotes.train.replicas).
-STRATEGIES = ("none", "mirrored", "multi_worker", "tpu")
+STRATEGIES = ALL_STRATEGIES
 
 
-# fmt: off
 @dataclasses.dataclass
 class Config(CommonConfig):
     """GAN settings; every field can be set as `key=value` on the command line."""
 
-    data: str = dataclasses.field(default="mnist", metadata={"choices": ("mnist", "synthetic")})  # MNIST through tfds, or rendered digits; data_dir=DIR reads idx files instead
-    variant: str = dataclasses.field(default="conditional", metadata={"choices": ("dcgan", "conditional")})  # unconditional DCGAN, or noise + digit -> that digit
-    epochs: int = 4  # passes over the training split (conditional label accuracy peaks near epoch 4 at width 16; dcgan keeps improving to 15)
+    # MNIST through tfds, or rendered digits; data_dir=DIR reads idx files instead
+    data: Literal["mnist", "synthetic"] = "mnist"
+    # unconditional DCGAN, or noise + digit -> that digit
+    variant: Literal["dcgan", "conditional"] = "conditional"
+    # passes over the training split (conditional label accuracy peaks near epoch 4 at width 16;
+    # dcgan keeps improving to 15)
+    epochs: int = 4
     batch_size: int = 64  # real digits per step
     learning_rate: float = 1e-4  # Adam step size of both networks (the tutorial's)
     beta_1: float = 0.5  # Adam's first-moment decay of both networks (DCGAN paper)
-    class_loss_weight: float = 3.0  # conditional: weight of the discriminator's digit-classifier loss (AC-GAN) in both losses
-    mode_seeking_weight: float = 0.05  # conditional: weight of the generator's mode-seeking term (MSGAN), against one sample per digit
+    # conditional: weight of the discriminator's digit-classifier loss (AC-GAN) in both losses
+    class_loss_weight: float = 3.0
+    # conditional: weight of the generator's mode-seeking term (MSGAN), against one sample per digit
+    mode_seeking_weight: float = 0.05
     noise_dim: int = 100  # size of the generator's noise vector
-    width: int = 16  # channel scale: generator 4w/2w/w, discriminator w/2w channels (the tutorial's is 64; 16 is ~15x cheaper)
-    fid_samples: int = 10000  # generated digits behind the final fid / inception_score / label_accuracy
+    # channel scale: generator 4w/2w/w, discriminator w/2w channels (the tutorial's is 64; 16 is
+    # ~15x cheaper)
+    width: int = 16
+    # generated digits behind the final fid / inception_score / label_accuracy
+    fid_samples: int = 10000
     epoch_samples: int = 1000  # generated digits scored after each epoch for TensorBoard (0: none)
     judge_epochs: int = 10  # training epochs of the cached digit judge
     max_train_images: int = 0  # use only the first N training digits (0: all)
     synthetic_count: int = 10000  # data=synthetic: digits rendered (train + eval)
     grid_columns: int = 10  # samples per row of the TensorBoard grid (10 rows)
-# fmt: on
 
 
-def smoke_overrides():
-    """The shrunken configuration `smoke=True` applies (seconds, for tests)."""
-    return dict(
-        epochs=1,
-        batch_size=16,
-        width=4,
-        fid_samples=60,
-        epoch_samples=30,
-        judge_epochs=1,
-        max_train_images=64,
-        synthetic_count=120,
-        grid_columns=4,
-    )
+# The shrunken configuration `smoke=True` applies (seconds, for tests).
+SMOKE = dict(
+    epochs=1,
+    batch_size=16,
+    width=4,
+    fid_samples=60,
+    epoch_samples=30,
+    judge_epochs=1,
+    max_train_images=64,
+    synthetic_count=120,
+    grid_columns=4,
+)
 
 
 def load_splits(config):
@@ -126,7 +134,7 @@ def generate(generator, noise, digits, conditional):
 
 
 class SampleScores:
-    """Scores generated digits with the judge: fid against the eval digits, inception score, label accuracy."""
+    """Scores generated digits with the judge: FID, inception score, label accuracy."""
 
     def __init__(self, judge, eval_images, conditional, seed):
         self.judge, self.conditional, self.seed = judge, conditional, seed
@@ -196,20 +204,21 @@ def judge_for(splits, config):
         epochs=config.judge_epochs,
     )
     print(
-        f"judge: ready in {time.perf_counter() - start:.1f} s (cached under {Path(config.logdir) / '_cache'})",
+        f"judge: ready in {time.perf_counter() - start:.1f} s "
+        f"(cached under {Path(config.logdir) / '_cache'})",
         flush=True,
     )
     return judge
 
 
-def run(config, run_dir=None):
-    """Train the GAN, export its generator and score its samples; returns the metrics written to metrics.json."""
-    config = apply_smoke(config, smoke_overrides())
-    run_dir = run_dir or RunDirectory.create(config.logdir, "gan")
+def run(config, run_dir):
+    """Train the GAN, export its generator and score its samples; returns the final metrics."""
     splits = load_splits(config)
     conditional = config.variant == "conditional"
     scores = SampleScores(judge_for(splits, config), splits.eval_images, conditional, config.seed)
-    seed_everything(config.seed)  # after the judge, which reseeds while it trains
+    # The judge reseeds while it trains (not when it is cached): seed again, so that
+    # the GAN draws the same numbers either way.
+    seed_everything(config.seed)
 
     model = GenerativeAdversarialNetwork(
         config.variant,
@@ -256,5 +265,4 @@ def run(config, run_dir=None):
     metrics.update(timer.timing_metrics())
     metrics = {name: float(value) for name, value in metrics.items()}
     write_scalars(run_dir, "test", metrics, step=config.epochs)
-    run_dir.write_metrics(metrics)
     return metrics

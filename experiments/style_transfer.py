@@ -30,6 +30,7 @@ content_loss, style_loss, tv_loss (weighted terms, final), seconds_per_step
 import dataclasses
 import statistics
 import time
+from typing import Literal
 
 import keras
 import numpy as np
@@ -48,7 +49,7 @@ from tfnotes.style import (
     style_images,
     style_weights,
 )
-from tfnotes.train import CommonConfig, RunDirectory, apply_smoke, seed_everything, write_scalars, write_text
+from tfnotes.train import CommonConfig, write_scalars, write_text
 
 # strategy=: one device only (the runner refuses the others with this note).
 STRATEGIES = ("none",)
@@ -60,11 +61,6 @@ STRATEGY_NOTE = (
 GATYS_STYLE_LAYERS = "block1_conv1,block2_conv1,block3_conv1,block4_conv1,block5_conv1"
 
 
-def _choice(default, *others):
-    """A dataclass field whose value must be `default` or one of `others`."""
-    return dataclasses.field(default=default, metadata={"choices": (default, *others)})
-
-
 @dataclasses.dataclass
 class Config(CommonConfig):
     """Style-transfer settings; every field can be set as `key=value` on the command line."""
@@ -74,24 +70,24 @@ class Config(CommonConfig):
     style_weights: tuple[float, ...] | None = None  # weight per style image, e.g. 0.7,0.3
     size: int = 512  # longest side of the output (and of each style image) in pixels
     steps: int = 300  # optimisation steps (L-BFGS: iterations)
-    optimizer: str = _choice("adam", "lbfgs")  # Adam (TF tutorial) or L-BFGS-B (the paper)
+    optimizer: Literal["adam", "lbfgs"] = "adam"  # Adam (TF tutorial) or L-BFGS-B (the paper)
     learning_rate: float = 0.02  # Adam step size on pixels in [0, 1] (the TF tutorial's)
     content_weight: float = 1e4  # weight of the content term
     style_weight: float = 1e-2  # weight of the style term
     tv_weight: float = 30.0  # weight of the total-variation (smoothness) term
     content_layers: str = "block5_conv2"  # comma-separated VGG19 layers for content
     style_layers: str = GATYS_STYLE_LAYERS  # comma-separated VGG19 layers for style (Gatys')
-    init: str = _choice("content", "noise")  # start from the content image or uniform noise
+    init: Literal["content", "noise"] = "content"  # start from the content image or uniform noise
     preserve_color: bool = False  # luminance-only transfer: keep the content image's colours
-    backbone: str = _choice(*BACKBONES)  # VGG19 ImageNet features, or random (offline, tests)
+    # VGG19 ImageNet features, or random (offline, tests)
+    backbone: Literal[BACKBONES] = BACKBONES[0]
     backbone_weights: str | None = None  # local VGG19 notop .h5 instead of the download
     log_every: int = 50  # steps between TensorBoard images and loss scalars
 
 
-def smoke_overrides():
-    """The shrunken configuration `smoke=True` applies (fast enough for tests)."""
-    # A gentler Adam step than the tutorial's 0.02, which overshoots on 64-pixel images.
-    return dict(size=64, steps=10, log_every=5, learning_rate=0.005)
+# The shrunken configuration `smoke=True` applies (fast enough for tests).
+# A gentler Adam step than the tutorial's 0.02, which overshoots on 64-pixel images.
+SMOKE = dict(size=64, steps=10, log_every=5, learning_rate=0.005)
 
 
 def prepare_images(config):
@@ -187,12 +183,8 @@ def lbfgs_optimise(objective, start, targets, config, log):
     return result.x.reshape(start.shape).astype(np.float32), seconds, initial[0]
 
 
-def run(config, run_dir=None):
+def run(config, run_dir):
     """Stylise the content image; writes stylized.png and TensorBoard logs, returns the metrics."""
-    config = apply_smoke(config, smoke_overrides())
-    run_dir = run_dir or RunDirectory.create(config.logdir, "style_transfer")
-    run_dir.write_config(config)
-    seed_everything(config.seed)
     original, content, styles, weights = prepare_images(config)
     objective = objective_from_config(config)
     label = describe(config.backbone, config.backbone_weights)
@@ -240,5 +232,4 @@ def run(config, run_dir=None):
     write_scalars(
         run_dir, "train", {"final_" + k: v for k, v in final_terms.items()}, step=len(seconds)
     )
-    run_dir.write_metrics(metrics)
     return metrics

@@ -1,4 +1,4 @@
-"""VAE: a variational autoencoder on binarized MNIST, scored by its ELBO and an importance-weighted NLL.
+"""VAE: a variational autoencoder on binarized MNIST, scored by ELBO and importance-weighted NLL.
 
 The notes' bound, log p(x) >= E_q[log p(x|z) + log p(z) - log q(z|x)], is the
 training objective (single sample, reparameterisation trick, analytic KL) of
@@ -11,25 +11,25 @@ their inputs, samples from the prior and, for latent_dim=2, the latent manifold.
 
 Run it:
 
-    make experiment NAME=vae
-    make experiment NAME=vae ARGS="data_dir=../shared/data/mnist epochs=20 iw_every=5"
-    make experiment NAME=vae ARGS="data_dir=../shared/data/mnist latent_dim=2 epochs=10"
-    make experiment NAME=vae ARGS="data=synthetic arch=mlp"
-    make experiment NAME=vae ARGS="data_dir=../shared/data/mnist epochs=3 iw_samples=1 jit_compile=False"
+    make experiment NAME=vae                                     # MNIST through tfds
+    make experiment NAME=vae ARGS="config=mnist"                 # the figures, docs/vae_gan.md
+    make experiment NAME=vae ARGS="config=mnist latent_dim=2 epochs=10"
+    make experiment NAME=vae ARGS="data=synthetic arch=mlp"      # offline, rendered digits
 
 Load the trained model (pixel probabilities of the reconstruction of `images`):
 
-    .venv/bin/python -c "import tfnotes, keras; vae = keras.models.load_model('RUN_DIR/model.keras')"
+    .venv/bin/python -c "import tfnotes, keras; keras.models.load_model('RUN_DIR/model.keras')"
 """
 
 import dataclasses
 import time
 from statistics import NormalDist
+from typing import Literal
 
 import keras
 import numpy as np
 
-from tfnotes.data.digits import load_digits_for_run
+from tfnotes.digits.loading import load_digits_for_run
 from tfnotes.generative import (
     VariationalAutoencoder,
     binarize,
@@ -40,59 +40,57 @@ from tfnotes.generative import (
     write_image,
 )
 from tfnotes.train import (
+    ALL_STRATEGIES,
     CommonConfig,
     EpochTimer,
-    RunDirectory,
-    apply_smoke,
     fit_model,
-    seed_everything,
     write_scalars,
 )
 
 # strategy=: all; fit_model distributes, and VariationalAutoencoder.train_step scales
 # its loss and draws its noise for the replicas (tfnotes.train.replicas).
-STRATEGIES = ("none", "mirrored", "multi_worker", "tpu")
+STRATEGIES = ALL_STRATEGIES
 
 # The evaluation digits are binarised with this seed in every run, so test
 # figures compare across runs (and across `seed=`).
 EVAL_BINARIZATION_SEED = 0
 
 
-# fmt: off
 @dataclasses.dataclass
 class Config(CommonConfig):
     """VAE settings; every field can be set as `key=value` on the command line."""
 
-    data: str = dataclasses.field(default="mnist", metadata={"choices": ("mnist", "synthetic")})  # MNIST through tfds, or rendered digits; data_dir=DIR reads idx files instead
+    # MNIST through tfds, or rendered digits; data_dir=DIR reads idx files instead
+    data: Literal["mnist", "synthetic"] = "mnist"
     epochs: int = 20  # passes over the training split
     batch_size: int = 32  # digits per step
     learning_rate: float = 1e-3  # Adam step size
-    arch: str = dataclasses.field(default="conv", metadata={"choices": ("conv", "mlp")})  # encoder/decoder: convolutional, or two 200-unit tanh layers (Burda et al.)
+    # encoder/decoder: convolutional, or two 200-unit tanh layers (Burda et al.)
+    arch: Literal["conv", "mlp"] = "conv"
     latent_dim: int = 16  # size of z (2 draws the latent manifold)
     iw_samples: int = 500  # k of the importance-weighted test_nll_iw (Burda et al. 2016)
-    iw_decodes_per_call: int = 2000  # latent codes decoded per compiled call of the IW estimate (memory)
+    # latent codes decoded per compiled call of the IW estimate (memory)
+    iw_decodes_per_call: int = 2000
     iw_every: int = 0  # also log the IW estimate every N epochs (0: only at the end)
     max_train_images: int = 0  # use only the first N training digits (0: all)
     max_eval_images: int = 0  # use only the first N evaluation digits (0: all)
     synthetic_count: int = 10000  # data=synthetic: digits rendered (train + eval)
     images_to_show: int = 16  # evaluation digits shown with their reconstructions each epoch
     manifold_size: int = 15  # latent_dim=2: the manifold picture is N x N decoded codes
-# fmt: on
 
 
-def smoke_overrides():
-    """The shrunken configuration `smoke=True` applies (seconds, for tests)."""
-    return dict(
-        epochs=1,
-        batch_size=16,
-        iw_samples=8,
-        iw_decodes_per_call=64,
-        max_train_images=64,
-        max_eval_images=24,
-        synthetic_count=120,
-        images_to_show=8,
-        manifold_size=4,
-    )
+# The configuration `smoke=True` applies (seconds, for tests).
+SMOKE = dict(
+    epochs=1,
+    batch_size=16,
+    iw_samples=8,
+    iw_decodes_per_call=64,
+    max_train_images=64,
+    max_eval_images=24,
+    synthetic_count=120,
+    images_to_show=8,
+    manifold_size=4,
+)
 
 
 def load_splits(config):
@@ -106,7 +104,7 @@ def load_splits(config):
 
 
 def make_datasets(train_images, eval_binary, config):
-    """tf.data pipelines: shuffled training intensities (full batches only) and the fixed eval digits."""
+    """tf.data pipelines: shuffled training intensities (full batches) and the fixed eval digits."""
     import tensorflow as tf
 
     batch_size = min(config.batch_size, len(train_images))
@@ -123,7 +121,7 @@ def make_datasets(train_images, eval_binary, config):
 
 
 def manifold_codes(size):
-    """`[size*size, 2]` latent codes on a grid of standard-normal quantiles (rows: z2 high to low)."""
+    """`[size*size, 2]` latent codes on a grid of standard-normal quantiles (rows: z2 falling)."""
     quantiles = [NormalDist().inv_cdf(p) for p in np.linspace(0.05, 0.95, size)]
     return np.array([[z1, z2] for z2 in reversed(quantiles) for z1 in quantiles], np.float32)
 
@@ -182,7 +180,7 @@ class VaeImages(keras.callbacks.Callback):
 
 
 class ImportanceWeightedEvaluation(keras.callbacks.Callback):
-    """Every `every` epochs, logs the IW estimate of -log p(x) on the eval digits as ``validation/nll_iw``."""
+    """Every `iw_every` epochs, logs the IW estimate of -log p(x) as ``validation/nll_iw``."""
 
     def __init__(self, run_dir, eval_binary, config):
         super().__init__()
@@ -215,11 +213,8 @@ class ImportanceWeightedEvaluation(keras.callbacks.Callback):
             )
 
 
-def run(config, run_dir=None):
-    """Train the VAE and evaluate it on the eval split; returns the metrics written to metrics.json."""
-    config = apply_smoke(config, smoke_overrides())
-    run_dir = run_dir or RunDirectory.create(config.logdir, "vae")
-    seed_everything(config.seed)
+def run(config, run_dir):
+    """Train the VAE and evaluate it on the eval split; returns the final metrics."""
     train_images, eval_binary, _ = load_splits(config)
     train_data, eval_data = make_datasets(train_images, eval_binary, config)
 
@@ -252,5 +247,4 @@ def run(config, run_dir=None):
     metrics.update(timer.timing_metrics())
     metrics = {name: float(value) for name, value in metrics.items()}
     write_scalars(run_dir, "test", metrics, step=config.epochs)
-    run_dir.write_metrics(metrics)
     return metrics

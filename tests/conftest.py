@@ -27,3 +27,11 @@ def run_main_fixture():
     return run_main
 
 
+
+
+@pytest.fixture(name="run_experiment", scope="session")
+def run_experiment_fixture():
+    """`run_experiment` for tests: ``run_experiment(name, logdir, **keys) -> (metrics, dir)``."""
+    from support.runs import run_experiment
+
+    return run_experiment

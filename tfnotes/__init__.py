@@ -1,15 +1,19 @@
 """tfnotes: classic deep learning as runnable, measured Keras 3 experiments.
 
-Importing the package registers every serializable layer (`tfnotes.cells`,
-`tfnotes.layers`, `tfnotes.style`, `tfnotes.captioning`,
-`tfnotes.generative`) so that `keras.models.load_model` reads what the
-experiments saved.
+Importing the package registers every Keras class the experiments save (cells,
+slot-filling layers, the caption decoder, the style network, the VAE and GAN), so
+that `keras.models.load_model` reads a run's ``model.keras``. It imports only the
+modules that define those classes: no data readers, TFDS or scorers.
 """
 
-from tfnotes import captioning  # noqa: F401  (registers the caption decoder)
-from tfnotes import cells  # noqa: F401  (registers the serializable cells)
-from tfnotes import generative  # noqa: F401  (registers the VAE, the GAN and their layers)
-from tfnotes import layers  # noqa: F401  (registers the token encoders)
-from tfnotes import style  # noqa: F401  (registers the style-transfer network's layers)
+from tfnotes import cells  # noqa: F401  (the TF1 cells, MultiRNNCell, DropoutWrapper, FusedRNN)
+from tfnotes.captioning import models as _caption_models  # noqa: F401  (CaptionDecoder)
+from tfnotes.generative import gan as _gan  # noqa: F401  (the GAN and MinibatchStddev)
+from tfnotes.generative import vae as _vae  # noqa: F401  (VariationalAutoencoder)
+from tfnotes.slots import crf as _crf  # noqa: F401  (CRFScores, CRFNegativeLogLikelihood)
+from tfnotes.slots import sequence_context as _sequence_context  # noqa: F401
+from tfnotes.slots import token_features as _token_features  # noqa: F401
+from tfnotes.slots import unknown_words as _unknown_words  # noqa: F401
+from tfnotes.style import transformer as _style_transformer  # noqa: F401  (ReflectionPadding2D)
 
 __version__ = "0.1.0"

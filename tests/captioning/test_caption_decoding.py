@@ -30,7 +30,7 @@ class TinyDecoder:
 
     def log_probs(self, prefix, row):
         """log p(next | prefix) for one batch row, in numpy (the exhaustive oracle)."""
-        states = [self.initial[row:row + 1]]
+        states = [self.initial[row : row + 1]]
         words = tf.constant([START_ID])
         for token in prefix:
             _, states, _ = self.step(words, states)
@@ -47,7 +47,7 @@ def exhaustive_best(decoder, row, max_len, length_penalty):
             if END_ID in tokens[:-1] or (length < max_len and tokens[-1] != END_ID):
                 continue
             total = sum(decoder.log_probs(tokens[:i], row)[tokens[i]] for i in range(length))
-            score = total / length ** length_penalty
+            score = total / length**length_penalty
             if score > best[1]:
                 best = (tokens, score)
     return best
@@ -56,15 +56,15 @@ def exhaustive_best(decoder, row, max_len, length_penalty):
 @pytest.mark.parametrize("length_penalty", [0.0, 1.0, 0.6])
 def test_beam_search_with_a_full_beam_finds_the_exhaustive_best(length_penalty):
     batch, max_len = 2, 3
-    beam_size = VOCAB ** max_len  # >= vocab ** length: nothing can be pruned
+    beam_size = VOCAB**max_len  # >= vocab ** length: nothing can be pruned
     decoder = TinyDecoder(seed=7, batch=batch)
     states = [tf.repeat(decoder.initial, beam_size, axis=0)]
     ids, scores = beam_loop(decoder.step, states, batch, beam_size, max_len, VOCAB, length_penalty)
     for row in range(batch):
         tokens, score = exhaustive_best(decoder, row, max_len, length_penalty)
         found = [int(t) for t in ids[row].numpy()]
-        assert found[:len(tokens)] == list(tokens)
-        assert all(t == PAD_ID for t in found[len(tokens):])
+        assert found[: len(tokens)] == list(tokens)
+        assert all(t == PAD_ID for t in found[len(tokens) :])
         assert scores[row].numpy() == pytest.approx(score, abs=1e-5)
 
 
@@ -79,9 +79,13 @@ def test_beam_of_one_is_greedy_and_xla_gives_the_same_ids():
 
     @tf.function(jit_compile=True)
     def compiled(initial):
-        return beam_loop(decoder.step, [tf.repeat(initial, 4, axis=0)], batch, 4, max_len, VOCAB, 1.0)
+        return beam_loop(
+            decoder.step, [tf.repeat(initial, 4, axis=0)], batch, 4, max_len, VOCAB, 1.0
+        )
 
-    eager = beam_loop(decoder.step, [tf.repeat(decoder.initial, 4, axis=0)], batch, 4, max_len, VOCAB, 1.0)
+    eager = beam_loop(
+        decoder.step, [tf.repeat(decoder.initial, 4, axis=0)], batch, 4, max_len, VOCAB, 1.0
+    )
     xla = compiled(decoder.initial)
     np.testing.assert_array_equal(eager[0].numpy(), xla[0].numpy())
     np.testing.assert_allclose(eager[1].numpy(), xla[1].numpy(), rtol=1e-5)

@@ -8,13 +8,27 @@ import pytest
 
 from tfnotes.captioning.bleu_cider import caption_scores
 from tfnotes.captioning.text import (
-    END_ID, PAD_ID, START_ID, build_caption_vocabulary, encode_captions, ids_to_words,
-    load_caption_vocabulary, save_caption_vocabulary, tokenize_caption,
+    END_ID,
+    PAD_ID,
+    START_ID,
+    build_caption_vocabulary,
+    encode_captions,
+    ids_to_words,
+    load_caption_vocabulary,
+    save_caption_vocabulary,
+    tokenize_caption,
 )
 
 
 def test_tokenize_lowercases_and_drops_punctuation():
-    assert tokenize_caption("A dog, running on the Beach .") == ["a", "dog", "running", "on", "the", "beach"]
+    assert tokenize_caption("A dog, running on the Beach .") == [
+        "a",
+        "dog",
+        "running",
+        "on",
+        "the",
+        "beach",
+    ]
     assert tokenize_caption("The dog's ball") == ["the", "dog's", "ball"]
 
 
@@ -41,8 +55,12 @@ def test_padding_never_changes_the_loss():
     logits = rng.normal(size=(2, 4, 9)).astype("float32")
     loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True, ignore_class=0)
     padded_targets = np.concatenate([targets, np.zeros((2, 5), int)], axis=1)
-    padded_logits = np.concatenate([logits, rng.normal(size=(2, 5, 9)).astype("float32") * 9], axis=1)
-    assert float(loss(targets, logits)) == pytest.approx(float(loss(padded_targets, padded_logits)), rel=1e-6)
+    padded_logits = np.concatenate(
+        [logits, rng.normal(size=(2, 5, 9)).astype("float32") * 9], axis=1
+    )
+    assert float(loss(targets, logits)) == pytest.approx(
+        float(loss(padded_targets, padded_logits)), rel=1e-6
+    )
     # ...and equals the mean over the five real tokens only.
     log_probs = logits - np.log(np.exp(logits).sum(-1, keepdims=True))
     real = [-log_probs[r, t, targets[r, t]] for r in range(2) for t in range(4) if targets[r, t]]
@@ -52,8 +70,10 @@ def test_padding_never_changes_the_loss():
 def test_padding_never_changes_bleu():
     vocabulary = build_caption_vocabulary([["a", "red", "circle"], ["a", "blue", "square"]])
     refs = [["a red circle", "a circle"], ["a blue square"]]
-    rows = [[vocabulary.index[w] for w in "a red circle".split()] + [END_ID],
-            [vocabulary.index[w] for w in "a blue".split()] + [END_ID]]
+    rows = [
+        [vocabulary.index[w] for w in "a red circle".split()] + [END_ID],
+        [vocabulary.index[w] for w in "a blue".split()] + [END_ID],
+    ]
     plain = [" ".join(ids_to_words(row, vocabulary)) for row in rows]
     padded = [" ".join(ids_to_words(row + [PAD_ID] * 6, vocabulary)) for row in rows]
     assert caption_scores(refs, plain) == caption_scores(refs, padded)
@@ -88,12 +108,14 @@ def test_cider_on_known_examples():
 
 def cider_d(references, hypotheses, n=4, sigma=6.0):
     """CIDEr-D (Vedantam et al. 2015, coco-caption's variant), written out independently."""
+
     def grams(sentence, k):
         words = sentence.split()
         counts = {}
         for i in range(len(words) - k + 1):
-            counts[tuple(words[i:i + k])] = counts.get(tuple(words[i:i + k]), 0) + 1
+            counts[tuple(words[i : i + k])] = counts.get(tuple(words[i : i + k]), 0) + 1
         return counts
+
     log_images = math.log(len(references))
     total = 0.0
     for refs, hyp in zip(references, hypotheses):
@@ -102,7 +124,9 @@ def cider_d(references, hypotheses, n=4, sigma=6.0):
             score = 0.0
             for k in range(1, n + 1):
                 df = lambda g: sum(any(g in grams(r, k) for r in rs) for rs in references)  # noqa: E731
-                vec = lambda s: {g: c * (log_images - math.log(max(1.0, df(g)))) for g, c in grams(s, k).items()}  # noqa: E731
+                vec = lambda s: {  # noqa: E731
+                    g: c * (log_images - math.log(max(1.0, df(g)))) for g, c in grams(s, k).items()
+                }
                 vh, vr = vec(hyp), vec(ref)
                 norm_h = math.sqrt(sum(v * v for v in vh.values()))
                 norm_r = math.sqrt(sum(v * v for v in vr.values()))

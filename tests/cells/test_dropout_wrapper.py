@@ -6,6 +6,9 @@ import pytest
 
 from tfnotes.cells import DropoutWrapper, ElmanCell, LSTMCell, LSTMStateTuple, dynamic_rnn
 
+# Runs again on the JAX backend in `make test` (the cells and layers are backend-neutral).
+pytestmark = pytest.mark.jax
+
 BATCH, TIME, DEPTH = 64, 6, 32
 
 

@@ -2,6 +2,7 @@
 
 import keras
 import numpy as np
+import pytest
 
 from tfnotes.cells import (
     DropoutWrapper,
@@ -13,6 +14,9 @@ from tfnotes.cells import (
     dynamic_rnn,
     reverse_sequence,
 )
+
+# Runs again on the JAX backend in `make test` (the cells and layers are backend-neutral).
+pytestmark = pytest.mark.jax
 
 TIME, DEPTH = 6, 3
 LENGTHS = [6, 3, 0]

@@ -16,6 +16,9 @@ from tfnotes.cells import (
     load_tf1_checkpoint,
 )
 
+# Runs again on the JAX backend in `make test` (the cells and layers are backend-neutral).
+pytestmark = pytest.mark.jax
+
 BATCH, TIME, DEPTH = 3, 7, 5
 TOLERANCE = {"atol": 1e-5, "rtol": 1e-5}
 
@@ -192,3 +195,33 @@ def test_tf1_checkpoint_loads_into_the_fused_path_and_matches_tf1(name):
     assert len(leaves) == len(states)
     for key, state in zip(leaves, states):
         np.testing.assert_allclose(np.asarray(state), reference[key], err_msg=key, **TOLERANCE)
+
+
+@pytest.mark.parametrize("missing", ["the function", "the module"])
+def test_missing_private_backend_rnn_fails_loudly_at_import(monkeypatch, missing):
+    # fused.py needs the private keras.src.backend.rnn (the loop keras.layers.RNN
+    # runs): a Keras without it must stop the import with one line, not fail later.
+    import importlib.util
+    import sys
+
+    import keras.src.backend
+
+    from tfnotes.cells import fused
+
+    monkeypatch.setattr(keras, "__version__", "3.99.0")
+    if missing == "the function":  # renamed or moved in keras.src.backend
+        monkeypatch.delattr(keras.src.backend, "rnn")
+    else:  # keras.src.backend itself is gone
+        monkeypatch.setitem(sys.modules, "keras.src.backend", None)
+    # A fresh copy of fused.py, not importlib.reload: a reload that succeeded would
+    # register a second FusedRNN class for .keras loading, unlike the other tests' one.
+    spec = importlib.util.spec_from_file_location("tfnotes.cells._fused_copy", fused.__file__)
+    copy = importlib.util.module_from_spec(spec)
+    with pytest.raises(ImportError) as caught:
+        spec.loader.exec_module(copy)
+    message = str(caught.value)
+    assert "\n" not in message
+    assert "tfnotes.cells.fused needs the private Keras code keras.src.backend.rnn" in message
+    assert "Keras 3.99.0 does not have" in message
+    assert "tested on Keras 3.15.x: pip install 'keras>=3.15,<3.16'" in message
+    assert isinstance(caught.value.__cause__, ImportError)  # Keras's own error, chained

@@ -26,6 +26,9 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+# Runs again on the JAX backend in `make test` (the cells and layers are backend-neutral).
+pytestmark = pytest.mark.jax
+
 GOLDEN_DIR = pathlib.Path(__file__).resolve().parents[1] / "golden"
 FIXTURES_DIR = GOLDEN_DIR / "fixtures"
 GENERATOR = GOLDEN_DIR / "make_tf1_fixtures.py"

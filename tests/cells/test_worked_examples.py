@@ -2,8 +2,12 @@
 
 import keras
 import numpy as np
+import pytest
 
 from tfnotes.cells import ElmanCell, LSTMCell, dynamic_rnn
+
+# Runs again on the JAX backend in `make test` (the cells and layers are backend-neutral).
+pytestmark = pytest.mark.jax
 
 
 def test_elman_network_all_ones():

@@ -1,4 +1,4 @@
-"""The GAN experiment end to end on tiny data: mock TFDS, a hand-written idx directory, rendered digits."""
+"""The GAN experiment end to end on tiny data: mock TFDS, a idx folder, rendered digits."""
 
 from __future__ import annotations
 
@@ -8,8 +8,7 @@ import pathlib
 import keras
 import numpy as np
 import pytest
-
-from experiments import gan
+from support.runs import run_experiment
 
 tfds = pytest.importorskip("tensorflow_datasets")
 pytestmark = pytest.mark.slow
@@ -69,25 +68,26 @@ def test_conditional_smoke_run_on_mock_tfds_exports_a_generator_that_draws_a_cho
     np.testing.assert_allclose(whole.generator.get_weights()[0], generator.get_weights()[0])
 
 
-def test_dcgan_smoke_run_on_a_t10k_only_idx_directory_logs_the_split(tmp_path, capsys, write_t10k_dir):
+def test_dcgan_smoke_run_on_a_t10k_only_idx_directory_logs_the_split(
+    tmp_path, capsys, write_t10k_dir
+):
     data_dir = write_t10k_dir(tmp_path / "mnist")
-    config = gan.Config(
+    metrics, _ = run_experiment(
+        "gan",
+        tmp_path / "logs",
         smoke=True,
         variant="dcgan",
         data_dir=str(data_dir),
-        logdir=str(tmp_path / "logs"),
         jit_compile=False,
     )
-    check_scores(gan.run(config), conditional=False)
+    check_scores(metrics, conditional=False)
     assert "only the t10k pair" in capsys.readouterr().out
     generator = keras.models.load_model(only_run_dir(tmp_path / "logs") / "generator.keras")
     assert generator.predict(np.zeros((2, 100)), verbose=0).shape == (2, 28, 28, 1)
 
 
 def test_smoke_run_on_synthetic_digits(tmp_path):
-    metrics = gan.run(
-        gan.Config(smoke=True, data="synthetic", logdir=str(tmp_path), jit_compile=False)
-    )
+    metrics, _ = run_experiment("gan", tmp_path, smoke=True, data="synthetic", jit_compile=False)
     check_scores(metrics, conditional=True)
 
 

@@ -13,6 +13,7 @@ import pytest
 
 import tfnotes  # noqa: F401  (registers the layers load_model needs)
 from experiments import slot_filling
+from tfnotes.slots import batching, tagger
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 METRIC_KEYS = {"slot_f1", "intent_accuracy", "sentence_accuracy"}
@@ -20,7 +21,11 @@ METRIC_KEYS = {"slot_f1", "intent_accuracy", "sentence_accuracy"}
 TINY_SPLIT = [
     ("arrive taipei on monday", "O B-toloc.city_name O B-arrive_date.day_name", "flight"),
     ("leave taipei on monday", "O B-fromloc.city_name O B-depart_date.day_name", "flight"),
-    ("how much is a ticket to new york", "O O O O O O B-toloc.city_name I-toloc.city_name", "airfare"),
+    (
+        "how much is a ticket to new york",
+        "O O O O O O B-toloc.city_name I-toloc.city_name",
+        "airfare",
+    ),
     ("fly from boston to denver", "O O B-fromloc.city_name O B-toloc.city_name", "flight"),
 ]
 
@@ -48,10 +53,17 @@ def run_dir_of(stdout: str) -> pathlib.Path:
 
 @pytest.fixture(scope="module")
 def synthetic_run(tmp_path_factory, run_main):
-    """A smoke run on the embedded synthetic corpus (XLA on, the default), with <unk> training, cosine decay, 3 epochs."""
+    """A smoke run on the synthetic corpus (XLA on), with <unk> training, cosine decay, 3 epochs."""
     logdir = tmp_path_factory.mktemp("logs")
     status, stdout, stderr = run_main(
-        ["slot_filling", "smoke=True", "epochs=3", "unknown_word_rate=0.2", "learning_rate_schedule=cosine", f"logdir={logdir}"]
+        [
+            "slot_filling",
+            "smoke=True",
+            "epochs=3",
+            "unknown_word_rate=0.2",
+            "learning_rate_schedule=cosine",
+            f"logdir={logdir}",
+        ]
     )
     assert status == 0, stderr
     return run_dir_of(stdout)
@@ -71,8 +83,15 @@ def test_synthetic_smoke_run_writes_the_run_directory(synthetic_run):
 
 def test_smoke_shrinks_the_run_but_keeps_the_keys_given_beside_it(synthetic_run):
     trained = json.loads((synthetic_run / "vocabularies.json").read_text())["extra"]["config"]
-    assert trained["units"] == slot_filling.smoke_overrides()["units"] != slot_filling.Config().units
-    assert trained["epochs"] == 3 != slot_filling.smoke_overrides()["epochs"]
+    assert trained["units"] == slot_filling.SMOKE["units"] != slot_filling.Config().units
+    assert trained["epochs"] == 3 != slot_filling.SMOKE["epochs"]
+
+
+def test_config_json_records_what_the_smoke_run_trained(synthetic_run):
+    recorded = json.loads((synthetic_run / "config.json").read_text())
+    trained = json.loads((synthetic_run / "vocabularies.json").read_text())["extra"]["config"]
+    assert recorded == trained
+    assert (recorded["train_size"], recorded["eval_size"], recorded["epochs"]) == (200, 50, 3)
 
 
 def event_tags(folder: pathlib.Path) -> set[str]:
@@ -95,7 +114,10 @@ def test_saved_model_reloads_in_plain_keras_with_the_same_predictions(synthetic_
     model = keras.models.load_model(synthetic_run / "model.keras")
     words = np.array([[5, 9, 3, 0, 0], [7, 2, 0, 0, 0]], dtype="int32")
     again = keras.models.load_model(synthetic_run / "model.keras")
-    first, second = model.predict({"word_ids": words}, verbose=0), again.predict({"word_ids": words}, verbose=0)
+    first, second = (
+        model.predict({"word_ids": words}, verbose=0),
+        again.predict({"word_ids": words}, verbose=0),
+    )
     np.testing.assert_allclose(first["slots"], second["slots"], atol=1e-6)
     np.testing.assert_allclose(first["intent"], second["intent"], atol=1e-6)
     assert first["slots"].shape[:2] == (2, 5)
@@ -103,8 +125,17 @@ def test_saved_model_reloads_in_plain_keras_with_the_same_predictions(synthetic_
 
 def test_tag_command_prints_a_tag_per_word_and_the_intent(synthetic_run):
     result = subprocess.run(
-        [sys.executable, "-m", "experiments.slot_filling", str(synthetic_run), "leave Taipei on November second"],
-        capture_output=True, text=True, timeout=180, cwd=REPO,
+        [
+            sys.executable,
+            "-m",
+            "experiments.slot_filling",
+            str(synthetic_run),
+            "leave Taipei on November second",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        cwd=REPO,
     )
     assert result.returncode == 0, result.stderr
     answer = json.loads(result.stdout.strip().splitlines()[-1])
@@ -119,10 +150,24 @@ def test_tag_command_refuses_a_directory_without_a_model(tmp_path):
 def test_seq_dir_smoke_run_without_xla(tmp_path, run_main):
     data_dir = write_seq_dir(tmp_path / "data", valid_name="dev")
     status, stdout, stderr = run_main(
-        ["slot_filling", "smoke=True", "jit_compile=False", "cell=gru", "bidirectional=False", "decode=argmax",
-         "intent_to_slots=True", "slots_to_intent=True", "word_dropout=0.1", "patience=1",
-         "encoding=word_hashing", "char_encoder=True", "substitution_copies=2",
-         "substitution_shared_types=toloc.city_name,fromloc.city_name", f"data_dir={data_dir}", f"logdir={tmp_path / 'logs'}"]
+        [
+            "slot_filling",
+            "smoke=True",
+            "jit_compile=False",
+            "cell=gru",
+            "bidirectional=False",
+            "decode=argmax",
+            "intent_to_slots=True",
+            "slots_to_intent=True",
+            "word_dropout=0.1",
+            "patience=1",
+            "encoding=word_hashing",
+            "char_encoder=True",
+            "substitution_copies=2",
+            "substitution_shared_types=toloc.city_name,fromloc.city_name",
+            f"data_dir={data_dir}",
+            f"logdir={tmp_path / 'logs'}",
+        ]
     )
     assert status == 0, stderr
     metrics = json.loads((run_dir_of(stdout) / "metrics.json").read_text())
@@ -133,7 +178,9 @@ def test_seq_dir_smoke_run_without_xla(tmp_path, run_main):
 
 def test_malformed_seq_file_names_file_and_line_with_status_2(tmp_path, run_main):
     data_dir = write_seq_dir(tmp_path / "data", broken_line=2)
-    status, _, stderr = run_main(["slot_filling", f"data_dir={data_dir}", f"logdir={tmp_path / 'logs'}"])
+    status, _, stderr = run_main(
+        ["slot_filling", f"data_dir={data_dir}", f"logdir={tmp_path / 'logs'}"]
+    )
     assert status == 2
     assert stderr.count("\n") == 1 and "train/seq.out" in stderr and ":2" in stderr
     assert not (tmp_path / "logs" / "slot_filling").exists()  # the refused run leaves no directory
@@ -141,8 +188,14 @@ def test_malformed_seq_file_names_file_and_line_with_status_2(tmp_path, run_main
 
 def test_a_shared_slot_type_the_data_lacks_is_refused_with_status_2(tmp_path, run_main):
     status, stdout, stderr = run_main(
-        ["slot_filling", "smoke=True", "substitution_copies=1", "substitution_shared_types=toloc.city_name,movie_nam",
-         f"logdir={tmp_path / 'logs'}"])
+        [
+            "slot_filling",
+            "smoke=True",
+            "substitution_copies=1",
+            "substitution_shared_types=toloc.city_name,movie_nam",
+            f"logdir={tmp_path / 'logs'}",
+        ]
+    )
     assert status == 2 and stderr.count("\n") == 1
     assert "no slot type movie_nam in the synthetic" in stderr and "toloc.city_name" in stderr
     assert not (tmp_path / "logs" / "slot_filling").exists()
@@ -151,22 +204,28 @@ def test_a_shared_slot_type_the_data_lacks_is_refused_with_status_2(tmp_path, ru
 @pytest.mark.parametrize("cell", ["elman", "jordan", "basic_rnn", "basic_lstm", "dense"])
 @pytest.mark.parametrize("encoding", ["one_hot"])
 def test_every_cell_builds_a_model_that_tags_each_token(cell, encoding):
-    config = slot_filling.Config(cell=cell, encoding=encoding, units=4, embedding_dim=4, num_layers=2)
-    model = slot_filling.build_model(config, {"words": 11, "chars": 5, "trigrams": 7, "tags": 6, "intents": 3})
+    config = slot_filling.Config(
+        cell=cell, encoding=encoding, units=4, embedding_dim=4, num_layers=2
+    )
+    model = tagger.build_model(
+        config, {"words": 11, "chars": 5, "trigrams": 7, "tags": 6, "intents": 3}
+    )
     outputs = model({"word_ids": np.array([[3, 4, 1, 0]], dtype="int32")})
     assert tuple(outputs["slots"].shape) == (1, 4, 6) and tuple(outputs["intent"].shape) == (1, 3)
 
 
 def test_training_batches_are_full_and_padded_to_their_length_bucket():
-    from tfnotes.data import build_vocabularies, encode_utterances, generate_synthetic_atis
+    from tfnotes.slots import build_vocabularies, encode_utterances, generate_synthetic_atis
 
-    corpus = generate_synthetic_atis(seed=0, train_size=300, valid_size=20, test_size=20, minimal_pair_count=10)
+    corpus = generate_synthetic_atis(
+        seed=0, train_size=300, valid_size=20, test_size=20, minimal_pair_count=10
+    )
     vocabularies = build_vocabularies(corpus.train)
     encoded = encode_utterances(corpus.train, vocabularies, max_len=40)
     config = slot_filling.Config(batch_size=8, length_buckets=3, char_encoder=True)
-    boundaries = slot_filling.training_boundaries(encoded, config)
+    boundaries = batching.training_boundaries(encoded, config)
     assert len(boundaries) == 3 and boundaries[-1] == encoded["lengths"].max() + 1
-    train, _ = slot_filling.make_datasets(encoded, encoded, config)
+    train, _ = batching.tagger_datasets(encoded, encoded, config)
     widths, steps = set(), 0
     for inputs, targets in train:
         width = inputs["word_ids"].shape[1]
@@ -177,15 +236,27 @@ def test_training_batches_are_full_and_padded_to_their_length_bucket():
         real = (inputs["word_ids"].numpy() != 0).sum(axis=1)
         assert real.max() <= width and (targets["slots"].numpy() != 0).sum() == real.sum()
     assert widths == {bound - 1 for bound in boundaries}
-    assert steps == slot_filling.training_steps(encoded, config) == int(train.cardinality())
+    assert steps == batching.training_steps(encoded, config) == int(train.cardinality())
 
 
 def test_crf_ensemble_trains_on_length_buckets_with_xla_and_decodes_jointly(tmp_path, run_main):
     # XLA must compile the CRF's forward algorithm and its gradient for batches whose
     # length is unknown while tracing (two bucket widths here), for both taggers.
     status, stdout, stderr = run_main(
-        ["slot_filling", "crf=True", "ensemble=2", "decode=joint", "length_buckets=2", "epochs=1", "train_size=200",
-         "batch_size=16", "units=8", "embedding_dim=8", "examples_to_log=1", f"logdir={tmp_path}"]
+        [
+            "slot_filling",
+            "crf=True",
+            "ensemble=2",
+            "decode=joint",
+            "length_buckets=2",
+            "epochs=1",
+            "train_size=200",
+            "batch_size=16",
+            "units=8",
+            "embedding_dim=8",
+            "examples_to_log=1",
+            f"logdir={tmp_path}",
+        ]
     )
     assert status == 0, stderr
     run_dir = run_dir_of(stdout)
@@ -197,13 +268,17 @@ def test_crf_ensemble_trains_on_length_buckets_with_xla_and_decodes_jointly(tmp_
     tokens, tags, intent = slot_filling.tag_sentence(run_dir, "leave taipei on november second")
     assert len(tags) == len(tokens) == 5
     # Joint decoding only pairs an intent with slot types seen with it in training.
-    slot_types = json.loads((run_dir / "vocabularies.json").read_text())["extra"]["slot_types_by_intent"]
+    slot_types = json.loads((run_dir / "vocabularies.json").read_text())["extra"][
+        "slot_types_by_intent"
+    ]
     assert {tag[2:] for tag in tags if tag != "O"} <= set(slot_types[intent])
 
 
 def test_ensemble_taggers_start_from_different_weights():
     config = slot_filling.Config(ensemble=2, units=4, embedding_dim=4, crf=True)
-    model = slot_filling.build_model(config, {"words": 11, "chars": 5, "trigrams": 7, "tags": 6, "intents": 3})
+    model = tagger.build_model(
+        config, {"words": 11, "chars": 5, "trigrams": 7, "tags": 6, "intents": 3}
+    )
     outputs = model({"word_ids": np.array([[3, 4, 1, 0]], dtype="int32")})
     assert set(outputs) == {"slots_0", "intent_0", "slots_1", "intent_1"}
     first, second = (keras.ops.convert_to_numpy(outputs[f"intent_{member}"]) for member in (0, 1))
@@ -212,22 +287,32 @@ def test_ensemble_taggers_start_from_different_weights():
 
 @pytest.mark.parametrize(
     "settings, named",
-    [(["crf=True", "decode=argmax"], "crf=True"), (["ensemble=0"], "ensemble=0"), (["length_buckets=0"], "length_buckets=0"),
-     (["ema=1.0"], "ema=1.0"), (["ema=-0.1"], "ema=-0.1"), (["substitution_copies=-1"], "substitution_copies=-1")],
+    [
+        (["crf=True", "decode=argmax"], "crf=True"),
+        (["ensemble=0"], "ensemble=0"),
+        (["length_buckets=0"], "length_buckets=0"),
+        (["ema=1.0"], "ema=1.0"),
+        (["ema=-0.1"], "ema=-0.1"),
+        (["substitution_copies=-1"], "substitution_copies=-1"),
+    ],
 )
-def test_settings_no_run_can_use_are_refused_before_a_run_directory_is_made(tmp_path, run_main, settings, named):
+def test_settings_no_run_can_use_are_refused_before_a_run_directory_is_made(
+    tmp_path, run_main, settings, named
+):
     status, stdout, stderr = run_main(["slot_filling", *settings, f"logdir={tmp_path}"])
-    assert status == 2 and stderr.startswith("error: ") and named in stderr and stderr.count("\n") == 1
+    assert (
+        status == 2 and stderr.startswith("error: ") and named in stderr and stderr.count("\n") == 1
+    )
     assert stdout == "" and not list(tmp_path.iterdir())
 
 
 def averaged_and_raw_weights(run_dir):
     """The averaged and the raw trainable weights in a run's last per-epoch backup."""
-    vocabularies, extra = tfnotes.data.load_vocabularies(run_dir / "vocabularies.json")
+    vocabularies, extra = tfnotes.slots.load_vocabularies(run_dir / "vocabularies.json")
     config = slot_filling.Config(**extra["config"])
-    model = slot_filling.build_model(config, vocabularies.sizes())
-    optimizer = slot_filling.make_optimizer(config, steps_per_epoch=1)
-    model.compile(optimizer=optimizer, loss=slot_filling.losses(config))
+    model = tagger.build_model(config, vocabularies.sizes())
+    optimizer = tagger.make_optimizer(config, steps_per_epoch=1)
+    model.compile(optimizer=optimizer, loss=tagger.losses(config))
     optimizer.build(model.trainable_variables)
     model.load_weights(run_dir / "checkpoint" / "latest.weights.h5")
     averaged = [keras.ops.convert_to_numpy(v) for v in optimizer._model_variables_moving_average]
@@ -235,14 +320,25 @@ def averaged_and_raw_weights(run_dir):
 
 
 def assert_saved_weights_are_the_averages(run_dir):
-    saved = [keras.ops.convert_to_numpy(v) for v in keras.models.load_model(run_dir / "model.keras").trainable_variables]
+    saved = [
+        keras.ops.convert_to_numpy(v)
+        for v in keras.models.load_model(run_dir / "model.keras").trainable_variables
+    ]
     averaged, raw = averaged_and_raw_weights(run_dir)
     assert all(np.allclose(s, a) for s, a in zip(saved, averaged, strict=True))
     assert not all(np.allclose(s, r) for s, r in zip(saved, raw, strict=True))
 
 
 def test_weight_averaging_saves_the_averaged_weights_and_resumes_with_them(tmp_path, run_main):
-    small = ["epochs=1", "train_size=200", "batch_size=16", "units=8", "embedding_dim=8", "length_buckets=1", "examples_to_log=1"]
+    small = [
+        "epochs=1",
+        "train_size=200",
+        "batch_size=16",
+        "units=8",
+        "embedding_dim=8",
+        "length_buckets=1",
+        "examples_to_log=1",
+    ]
     status, stdout, stderr = run_main(["slot_filling", "ema=0.5", *small, f"logdir={tmp_path}"])
     assert status == 0, stderr
     run_dir = run_dir_of(stdout)

@@ -20,9 +20,13 @@ def test_smoke_run_trains_each_direction_and_writes_the_table(tmp_path, run_main
         assert 0.0 <= metrics[f"gru_{direction}_slot_f1"] <= 1.0
         assert metrics[f"gru_{direction}_seconds_per_epoch_xla_off"] > 0
         child = run_dir / f"gru_{direction}"
-        assert json.loads((child / "config.json").read_text())["bidirectional"] == (direction == "bi")
+        assert json.loads((child / "config.json").read_text())["bidirectional"] == (
+            direction == "bi"
+        )
         assert isinstance(keras.models.load_model(child / "model.keras"), keras.Model)
-    assert json.loads((run_dir / "gru_bi_xla_off" / "config.json").read_text())["jit_compile"] is False
+    assert (
+        json.loads((run_dir / "gru_bi_xla_off" / "config.json").read_text())["jit_compile"] is False
+    )
 
 
 @pytest.mark.parametrize("cells", ["gru,transformer", ","])

@@ -1,4 +1,4 @@
-"""The VAE experiment end to end on tiny data: mock TFDS, a hand-written idx directory, rendered digits."""
+"""The VAE experiment end to end on tiny data: mock TFDS, a idx folder, rendered digits."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import pathlib
 import keras
 import numpy as np
 import pytest
+from support.runs import run_experiment
 
 import tfnotes  # noqa: F401  (registers the layers load_model needs)
 import tfnotes.generative  # noqa: F401  (registers VariationalAutoencoder)
@@ -54,23 +55,22 @@ def test_smoke_run_on_mock_tfds_through_the_runner(run_main, tmp_path):
 
 def test_smoke_run_on_a_t10k_only_idx_directory_logs_the_split(tmp_path, capsys, write_t10k_dir):
     data_dir = write_t10k_dir(tmp_path / "mnist", count=50)
-    config = vae.Config(
+    metrics, _ = run_experiment(
+        "vae",
+        tmp_path / "logs",
         smoke=True,
         data_dir=str(data_dir),
-        logdir=str(tmp_path / "logs"),
         jit_compile=False,
         arch="mlp",
     )
-    metrics = vae.run(config)
     check_metrics(metrics)
     assert "only the t10k pair" in capsys.readouterr().out
 
 
 def test_smoke_run_on_synthetic_digits_draws_the_latent_manifold(tmp_path):
-    config = vae.Config(
-        smoke=True, data="synthetic", latent_dim=2, logdir=str(tmp_path), jit_compile=False
+    metrics, _ = run_experiment(
+        "vae", tmp_path, smoke=True, data="synthetic", latent_dim=2, jit_compile=False
     )
-    metrics = vae.run(config)
     check_metrics(metrics)
     (run_dir,) = (tmp_path / "vae").iterdir()
     assert (run_dir / "latent_manifold.png").is_file() and (run_dir / "prior_samples.png").is_file()

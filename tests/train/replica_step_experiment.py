@@ -16,7 +16,7 @@ import keras
 import numpy as np
 
 from tfnotes.generative import GenerativeAdversarialNetwork, VariationalAutoencoder
-from tfnotes.train import CommonConfig, RunDirectory, seed_everything
+from tfnotes.train import CommonConfig
 
 STRATEGIES = ("none", "mirrored")  # it calls model.fit itself, not fit_model
 
@@ -49,12 +49,10 @@ def one_step(model, data, optimizer, networks: dict, prefix: str = "") -> dict:
     return metrics
 
 
-def run(config: Config, run_dir: RunDirectory | None = None) -> dict:
+def run(config: Config, run_dir) -> dict:
     """One SGD step each of a small VAE and conditional GAN on fixed random digits."""
     import tensorflow as tf
 
-    run_dir = run_dir or RunDirectory.create(config.logdir, "replica_step")
-    seed_everything(config.seed)
     rng = np.random.default_rng(config.seed)
     intensities = rng.random((config.batch_size, 28, 28, 1)).astype("float32")
     digits = (np.arange(config.batch_size) % 10).astype("int32")

@@ -19,7 +19,14 @@ import sys
 import time
 
 import pytest
-from test_distribute import LAUNCH, LEARNING_SLOT_FILLING, RELATIVE_TOLERANCE, REPO, SCORE_TOLERANCE, assert_close
+from test_distribute import (
+    LAUNCH,
+    LEARNING_SLOT_FILLING,
+    RELATIVE_TOLERANCE,
+    REPO,
+    SCORE_TOLERANCE,
+    assert_close,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -42,19 +49,25 @@ def free_ports(count: int) -> list[int]:
             sock.close()
 
 
-def start_workers(args: list[str], tmp_path: pathlib.Path, experiment: str = "toy") -> list[subprocess.Popen]:
+def start_workers(
+    args: list[str], tmp_path: pathlib.Path, experiment: str = "toy"
+) -> list[subprocess.Popen]:
     """Starts one `experiment` worker per port; stdout/stderr go to files in tmp_path."""
     addresses = [f"127.0.0.1:{port}" for port in free_ports(2)]
     workers = []
     for index in range(len(addresses)):
         tf_config = {"cluster": {"worker": addresses}, "task": {"type": "worker", "index": index}}
         env = {**os.environ, "TF_CONFIG": json.dumps(tf_config), "TF_CPP_MIN_LOG_LEVEL": "2"}
-        workers.append(subprocess.Popen(
-            [sys.executable, "-c", LAUNCH, experiment, "strategy=multi_worker", *args],
-            cwd=REPO, env=env, text=True,
-            stdout=open(tmp_path / f"worker{index}.out", "w"),
-            stderr=open(tmp_path / f"worker{index}.err", "w"),
-        ))
+        workers.append(
+            subprocess.Popen(
+                [sys.executable, "-c", LAUNCH, experiment, "strategy=multi_worker", *args],
+                cwd=REPO,
+                env=env,
+                text=True,
+                stdout=open(tmp_path / f"worker{index}.out", "w"),
+                stderr=open(tmp_path / f"worker{index}.err", "w"),
+            )
+        )
     return workers
 
 
@@ -117,12 +130,17 @@ def test_two_workers_run_the_slot_filling_smoke_like_one_device(tmp_path, run_ma
     (run_dir,) = (tmp_path / "logs" / "slot_filling").iterdir()
     for name in ("metrics.json", "model.keras", "vocabularies.json", "validation"):
         assert (run_dir / name).exists(), name
-    assert output(tmp_path, 1).strip().splitlines()[-1] == "worker 1 finished; the chief wrote the run directory"
+    assert (
+        output(tmp_path, 1).strip().splitlines()[-1]
+        == "worker 1 finished; the chief wrote the run directory"
+    )
     chief = json.loads((run_dir / "metrics.json").read_text())
     status, stdout, stderr = run_main(["slot_filling", f"logdir={tmp_path / 'single'}", *common])
     assert status == 0, stderr
     single = json.loads(stdout.split("metrics: ", 1)[1].splitlines()[0])
-    assert_close(chief, single, ["slot_f1", "intent_accuracy", "sentence_accuracy"], atol=SCORE_TOLERANCE)
+    assert_close(
+        chief, single, ["slot_f1", "intent_accuracy", "sentence_accuracy"], atol=SCORE_TOLERANCE
+    )
 
 
 def test_killing_a_worker_fails_the_other_within_the_timeout(tmp_path):

@@ -9,13 +9,20 @@ from typing import Literal
 import pytest
 
 from tfnotes.errors import UsageError
-from tfnotes.train import CommonConfig, apply_smoke, config_from_dict, config_to_dict, parse_overrides
+from tfnotes.train import (
+    CommonConfig,
+    config_from_dict,
+    config_to_dict,
+    override_values,
+    parse_overrides,
+    resolve_config,
+)
 
 
 @dataclasses.dataclass
 class Config(CommonConfig):
     epochs: int = 4  # a redefined common default
-    cell: str = dataclasses.field(default="lstm", metadata={"choices": ("lstm", "gru")})  # cell
+    cell: Literal["lstm", "gru"] = "lstm"  # cell
     bidirectional: bool = False  # run both directions
     units: tuple[int, ...] = (16,)  # one width per layer
     shape: tuple[int, int] = (2, 3)  # a fixed-length tuple
@@ -122,16 +129,28 @@ def test_config_from_dict_rejects_unknown_keys_and_wrong_types():
 SHRUNK = dict(epochs=1, units=(2,), batch_size=4)
 
 
-def test_smoke_shrinks_the_keys_left_at_their_defaults():
-    config = apply_smoke(parse_overrides(Config, ["smoke=True"]), SHRUNK)
+def resolved(args, preset=None):
+    return resolve_config(Config, override_values(Config, args), preset, SHRUNK)
+
+
+def test_smoke_shrinks_the_keys_not_given_on_the_command_line():
+    config = resolved(["smoke=True"])
     assert (config.epochs, config.units, config.batch_size) == (1, (2,), 4)
 
 
-def test_keys_given_next_to_smoke_keep_their_values():
-    config = apply_smoke(parse_overrides(Config, ["smoke=True", "epochs=3", "units=(8, 8)"]), SHRUNK)
-    assert (config.epochs, config.units, config.batch_size) == (3, (8, 8), 4)
+def test_keys_given_next_to_smoke_keep_their_values_even_at_their_defaults():
+    config = resolved(["smoke=True", "epochs=3", "units=(8, 8)", f"batch_size={Config.batch_size}"])
+    assert (config.epochs, config.units, config.batch_size) == (3, (8, 8), Config.batch_size)
 
 
 def test_without_smoke_nothing_is_shrunk():
-    config = parse_overrides(Config, ["epochs=3"])
-    assert apply_smoke(config, SHRUNK) is config
+    assert resolved(["epochs=3"]) == parse_overrides(Config, ["epochs=3"])
+
+
+def test_a_preset_sits_under_smoke_and_the_command_line():
+    preset = {"epochs": 7, "cell": "gru", "batch_size": 9}
+    config = resolved(["config=p", "batch_size=5"], preset)
+    assert (config.config, config.epochs, config.cell, config.batch_size) == ("p", 7, "gru", 5)
+    config = resolved(["config=p", "smoke=True"], preset)
+    assert (config.epochs, config.cell, config.batch_size) == (1, "gru", 4)
+    assert resolved([], {"smoke": True}).epochs == 1  # a preset may itself ask for smoke

@@ -7,17 +7,14 @@ which the runner finds it like any experiment: ``main(["toy", "epochs=2"])``.
 from __future__ import annotations
 
 import dataclasses
+from typing import Literal
 
 import keras
 import numpy as np
 
-from tfnotes.train import (
-    CommonConfig,
-    RunDirectory,
-    TextSummaryCallback,
-    fit_model,
-    seed_everything,
-)
+from tfnotes.train import ALL_STRATEGIES, CommonConfig, TextSummaryCallback, fit_model
+
+STRATEGIES = ALL_STRATEGIES  # it trains through fit_model
 
 
 @dataclasses.dataclass
@@ -25,8 +22,8 @@ class Config(CommonConfig):
     epochs: int = 3  # short: the tests train for seconds
     batch_size: int = 32  # 8 steps per epoch on the 256 training points
     units: int = 8  # width of the hidden layer
-    # The hidden layer's activation; `choices` makes the runner reject others.
-    activation: str = dataclasses.field(default="relu", metadata={"choices": ("relu", "tanh")})
+    # The hidden layer's activation; the Literal makes the runner reject others.
+    activation: Literal["relu", "tanh"] = "relu"
     hidden_sizes: tuple[int, ...] = (8,)  # only parsed, to test tuple fields
     interrupt_at_epoch: int = -1  # test hook: Ctrl-C during this 0-based epoch (after its 2nd step)
     nan_at_step: int = -1  # test hook: the loss is NaN at this 0-based global training step
@@ -54,10 +51,8 @@ def make_data(seed: int, count: int) -> tuple[np.ndarray, np.ndarray]:
     return x, y.astype("float32")
 
 
-def run(config: Config, run_dir: RunDirectory | None = None) -> dict:
+def run(config: Config, run_dir) -> dict:
     """Trains the toy model; returns final losses and how many epochs this call trained."""
-    run_dir = run_dir or RunDirectory.create(config.logdir, "toy")
-    seed_everything(config.seed)
     model = keras.Sequential([
         keras.Input((4,)),
         keras.layers.Dense(config.units, activation=config.activation),
@@ -70,7 +65,6 @@ def run(config: Config, run_dir: RunDirectory | None = None) -> dict:
             squared_error = keras.ops.mean(keras.ops.square(y_true - y_pred), axis=-1)
             poisoned = keras.ops.equal(optimizer.iterations, config.nan_at_step)
             return squared_error + keras.ops.where(poisoned, float("nan"), 0.0)
-    # No run_dir given: fit_model fills it in.
     callbacks = [TextSummaryCallback(lambda epoch: f"| epoch |\n|---|\n| {epoch} |", "examples")]
     if config.interrupt_at_epoch >= 0:
         callbacks.append(_InterruptDuringEpoch(config.interrupt_at_epoch))

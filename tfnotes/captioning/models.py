@@ -26,7 +26,7 @@ from keras import ops
 from tfnotes import cells as tfcells
 from tfnotes.errors import UsageError
 
-CELLS = ("lstm", "basic_lstm", "gru", "basic_rnn", "elman", "jordan", "clockwork")
+CELLS = tfcells.CELL_NAMES
 ENCODERS = ("cnn", "mobilenet_v2", "efficientnet_b0", "inception_v3")
 DECODERS = ("show_tell", "attend")
 # keras.applications constructor, preprocessing, smallest input side.
@@ -40,14 +40,7 @@ _WEIGHTS_HOST = ("storage.googleapis.com", 443)
 
 def make_cell(kind: str, units: int, num_layers: int = 1):
     """A `tfnotes.cells` cell (a `MultiRNNCell` stack when `num_layers` > 1)."""
-    kinds = {
-        "lstm": tfcells.LSTMCell, "basic_lstm": tfcells.BasicLSTMCell, "gru": tfcells.GRUCell,
-        "basic_rnn": tfcells.BasicRNNCell, "elman": tfcells.ElmanCell,
-        "jordan": tfcells.JordanCell, "clockwork": tfcells.ClockworkRNNCell,
-    }
-    if kind not in kinds:
-        raise UsageError(f"cell={kind} is not allowed; choose one of: {', '.join(CELLS)}")
-    stack = [kinds[kind](units, name=f"{kind}_{index}") for index in range(num_layers)]
+    stack = [tfcells.make_cell(kind, units, name=f"{kind}_{index}") for index in range(num_layers)]
     return stack[0] if num_layers == 1 else tfcells.MultiRNNCell(stack, name="stack")
 
 

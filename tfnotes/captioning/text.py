@@ -15,8 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
-from tfnotes.data.token_encoding import PAD, UNK, Vocabulary
 from tfnotes.errors import DataError
+from tfnotes.text.vocabulary import PAD, UNK, Vocabulary
 
 START = "<start>"
 END = "<end>"

@@ -4,9 +4,9 @@ Every cell is a `keras.layers.Layer` following the Keras RNN cell contract
 and registered for `.keras` saving under the package name `tfnotes`.
 """
 
+from tfnotes.cells.base import RNNCellBase
 from tfnotes.cells.basic_lstm import BasicLSTMCell
 from tfnotes.cells.basic_rnn import BasicRNNCell
-from tfnotes.cells.base import RNNCellBase
 from tfnotes.cells.clockwork import ClockworkRNNCell
 from tfnotes.cells.dropout_wrapper import DropoutWrapper
 from tfnotes.cells.elman import ElmanCell
@@ -15,12 +15,15 @@ from tfnotes.cells.gru import GRUCell
 from tfnotes.cells.jordan import JordanCell
 from tfnotes.cells.lstm import LSTMCell
 from tfnotes.cells.multi_rnn import MultiRNNCell
+from tfnotes.cells.registry import CELL_CLASSES, CELL_NAMES, make_cell
 from tfnotes.cells.rnn import bidirectional_dynamic_rnn, dynamic_rnn, reverse_sequence
 from tfnotes.cells.state import LSTMStateTuple
 from tfnotes.cells.tf1_checkpoint import load_tf1_checkpoint
 
 __all__ = [
     "BasicLSTMCell",
+    "CELL_CLASSES",
+    "CELL_NAMES",
     "BasicRNNCell",
     "ClockworkRNNCell",
     "DropoutWrapper",
@@ -31,6 +34,7 @@ __all__ = [
     "LSTMCell",
     "LSTMStateTuple",
     "MultiRNNCell",
+    "make_cell",
     "RNNCellBase",
     "bidirectional_dynamic_rnn",
     "dynamic_rnn",

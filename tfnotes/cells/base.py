@@ -17,8 +17,7 @@ those slots) and `unpack_state` turns TF1 into flat (adding them, zeroed).
 """
 
 import keras
-from keras import ops
-from keras import tree
+from keras import ops, tree
 
 
 class RNNCellBase(keras.layers.Layer):

@@ -14,11 +14,12 @@ from keras import ops
 from tfnotes.cells.basic_rnn import BasicRNNCell
 from tfnotes.cells.gru import GRUCell
 from tfnotes.cells.lstm import LSTMCell  # BasicLSTMCell is a subclass
+from tfnotes.keras_version import missing_private_keras
 
 try:  # the backend loop `keras.layers.RNN` itself runs (masks, go_backwards, unroll)
     from keras.src.backend import rnn as _backend_rnn
-except ImportError:  # pragma: no cover - moved in a future Keras
-    _backend_rnn = None
+except ImportError as error:  # private: moved or renamed by a Keras outside the tested range
+    raise missing_private_keras("keras.src.backend.rnn", "tfnotes.cells.fused") from error
 
 SUPPORTED_CELLS = (LSTMCell, GRUCell, BasicRNNCell)
 

@@ -7,8 +7,7 @@ length are zero and the state is carried through unchanged, as in TF1.
 """
 
 import keras
-from keras import ops
-from keras import tree
+from keras import ops, tree
 
 from tfnotes.cells.fused import FusedRNN
 

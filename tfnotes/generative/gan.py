@@ -1,4 +1,4 @@
-"""GANs for 28x28 digits: the DCGAN tutorial's networks, a conditional variant, a two-optimizer model.
+"""GANs for 28x28 digits: the DCGAN tutorial's networks, a conditional variant, a 2-optimizer model.
 
 The generator and discriminator follow the TensorFlow DCGAN tutorial
 (tensorflow.org/tutorials/generative/dcgan): the generator maps noise through a
@@ -97,7 +97,7 @@ class MinibatchStddev(keras.layers.Layer):
 
 
 def build_discriminator(variant: str, width: int = 64, dropout: float = 0.3) -> keras.Model:
-    """image `[28, 28, 1]` -> one real/fake logit; conditional: ``[image, digit]`` -> ``[logit, digit_logits]``.
+    """image `[28, 28, 1]` -> a real/fake logit; conditional: ``[image, digit]`` -> two outputs.
 
     Before the logit, a `MinibatchStddev` channel lets it see how varied the
     batch is. The conditional discriminator is a projection discriminator
@@ -273,10 +273,11 @@ class GenerativeAdversarialNetwork(keras.Model):
         self.discriminator_optimizer.build(self.discriminator.trainable_variables)
 
     def compile_from_config(self, config):
-        """Recompiles a loaded model (both optimizers get the saved generator optimizer's settings)."""
-        from keras.src.saving import serialization_lib
+        """Recompiles a loaded model: both optimizers get the saved generator optimizer's settings.
 
-        config = serialization_lib.deserialize_keras_object(config)
+        The saved compile config is read with the public `keras.saving` API.
+        """
+        config = keras.saving.deserialize_keras_object(config)
         self.compile(optimizer=config.get("optimizer"))
 
     def generator_inputs(self, noise, digits):
@@ -288,7 +289,7 @@ class GenerativeAdversarialNetwork(keras.Model):
         return [images, digits] if self.conditional else images
 
     def call(self, inputs, training=False):
-        """The generator: ``noise`` (dcgan) or ``[noise, digits]`` (conditional) -> images in [-1, 1]."""
+        """``noise`` (dcgan) or ``[noise, digits]`` (conditional) -> images in [-1, 1]."""
         return self.generator(inputs, training=training)
 
     def train_step(self, data):

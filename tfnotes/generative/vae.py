@@ -3,7 +3,7 @@
 A diagonal Gaussian posterior q(z|x) = N(mean, exp(log_var)) from the encoder,
 z = mean + exp(log_var / 2) * eps by the reparameterisation trick, a Bernoulli
 decoder p(x|z) (logits per pixel) and a standard normal prior. The loss is the
-negative single-sample ELBO with the analytic KL (`tfnotes.metrics.elbo`).
+negative single-sample ELBO with the analytic KL (`tfnotes.generative.elbo`).
 
 Training binarises its inputs anew at every step (dynamic binarisation: each
 pixel is 1 with probability equal to its intensity); evaluation expects inputs
@@ -17,7 +17,7 @@ import keras
 import numpy as np
 from keras import ops
 
-from tfnotes.metrics import elbo as bounds
+from tfnotes.generative import elbo as bounds
 from tfnotes.train.replicas import (
     draw_for_global_batch,
     jit_compile_under_strategy,

@@ -1,14 +1,17 @@
 """Training machinery shared by the experiments: configs, run directories, fitting, logging."""
 
+from tfnotes.train.callbacks import EpochTimer
 from tfnotes.train.config import (
+    ALL_STRATEGIES,
     STRATEGIES,
     CommonConfig,
-    apply_smoke,
+    checked_values,
     config_from_dict,
     config_to_dict,
+    override_values,
     parse_overrides,
+    resolve_config,
 )
-from tfnotes.train.callbacks import EpochTimer
 from tfnotes.train.distribute import Distribution, configure_distribution
 from tfnotes.train.fitting import fit_model
 from tfnotes.train.replicas import (
@@ -26,8 +29,11 @@ from tfnotes.train.tensorboard_logging import (
 )
 
 __all__ = [
+    "ALL_STRATEGIES",
     "CommonConfig",
-    "apply_smoke",
+    "checked_values",
+    "override_values",
+    "resolve_config",
     "EpochTimer",
     "parse_overrides",
     "STRATEGIES",

@@ -4,8 +4,9 @@ Every experiment defines ``@dataclasses.dataclass class Config(CommonConfig)`` w
 commented field per line. The runner turns ``python -m experiments NAME epochs=3
 cell=gru`` into a `Config` with `parse_overrides`; values parse as Python literals
 (``3``, ``1e-3``, ``False``, ``(64, 32)``) and fall back to the raw text (``gru``).
-Each value is checked against the field's annotated type and, where the field
-declares ``metadata={"choices": (...)}`` or a ``typing.Literal`` type, its choices.
+Each value is checked against the field's annotated type; a ``typing.Literal`` type
+lists a field's choices. `resolve_config` stacks a preset, the smoke configuration
+and the command line's keys on the defaults, in that order.
 """
 
 from __future__ import annotations
@@ -15,11 +16,12 @@ import dataclasses
 import difflib
 import types
 import typing
-from typing import Any
+from typing import Any, Literal
 
 from tfnotes.errors import UsageError
 
 STRATEGIES = ("none", "mirrored", "multi_worker", "tpu")  # the values of `strategy=`
+ALL_STRATEGIES = STRATEGIES  # what an experiment declares when fit_model distributes it
 
 
 @dataclasses.dataclass
@@ -35,11 +37,12 @@ class CommonConfig:
     jit_compile: bool = True  # compile the train step with XLA
     data: str = ""  # which data source the experiment reads (experiment-specific names)
     data_dir: str = ""  # read data from this directory instead of the built-in source
-    smoke: bool = False  # a tiny, fast configuration for tests (keys set beside it keep their values)
+    config: str = ""  # the named configuration it starts from: experiments/configs/NAME/CONFIG.py
+    smoke: bool = False  # the experiment's tiny configuration (SMOKE); keys given beside it win
     resume: str = ""  # a RUN_DIR to continue from its last finished epoch
     # Spread training over devices (tfnotes/train/distribute.py): one device, the local
     # GPUs/CPUs, the machines named by TF_CONFIG, or a TPU.
-    strategy: str = dataclasses.field(default="none", metadata={"choices": STRATEGIES})
+    strategy: Literal[STRATEGIES] = "none"
     devices: int = 0  # mirrored: use N devices (0: all); without GPUs, N>1 splits the CPU in N
     tpu: str = ""  # strategy=tpu: TPU name or grpc:// address ("" on a Cloud TPU VM)
     collective_timeout: float = 60.0  # multi_worker: seconds to wait for a peer before failing
@@ -70,6 +73,14 @@ def parse_overrides(config_cls: type, args: list[str], *, base: Any = None) -> A
     Raises `UsageError` (one line) for an argument without ``=``, an unknown key
     (listing the allowed keys), a value of the wrong type or outside the field's choices.
     """
+    overrides = override_values(config_cls, args)
+    if base is None:
+        return _construct(config_cls, overrides)
+    return _construct(config_cls, {**_current_values(base), **overrides})
+
+
+def override_values(config_cls: type, args: list[str]) -> dict[str, Any]:
+    """The checked values of ``key=value`` strings, by key (a later repeat wins)."""
     overrides = {}
     for arg in args:
         key, sep, raw = arg.partition("=")
@@ -78,31 +89,39 @@ def parse_overrides(config_cls: type, args: list[str], *, base: Any = None) -> A
             allowed = ", ".join(field_names(config_cls))
             raise UsageError(f"expected key=value, got {arg!r}; allowed keys: {allowed}")
         overrides[key] = _check_field(config_cls, key, _parse_literal(raw), raw=raw)
-    if base is None:
-        return _construct(config_cls, overrides)
-    return _construct(config_cls, {**_current_values(base), **overrides})
+    return overrides
 
 
-def apply_smoke(config: Any, smoke_values: dict[str, Any]) -> Any:
-    """`config` shrunk to an experiment's ``smoke_overrides()`` when ``config.smoke`` is set.
+def checked_values(config_cls: type, values: dict[str, Any], source: str) -> dict[str, Any]:
+    """`values` (a preset's or a smoke configuration's) checked like command-line keys.
 
-    Only fields still at their declared default are shrunk, so a key given next to
-    ``smoke=True`` (``smoke=True epochs=5``) keeps its value. A key set to exactly
-    its default looks the same as one left alone, and is shrunk.
+    `source` names where they come from in the one-line UsageError.
     """
-    if not config.smoke:
-        return config
-    defaults = {field.name: _declared_default(field) for field in dataclasses.fields(config)}
-    untouched = {
-        key: value for key, value in smoke_values.items() if getattr(config, key) == defaults[key]
-    }
-    return dataclasses.replace(config, **untouched)
+    try:
+        return {
+            key: _check_field(config_cls, key, value, raw=None) for key, value in values.items()
+        }
+    except UsageError as error:
+        raise UsageError(f"{source}: {error}") from None
 
 
-def _declared_default(field: dataclasses.Field) -> Any:
-    if field.default_factory is not dataclasses.MISSING:
-        return field.default_factory()
-    return field.default
+def resolve_config(
+    config_cls: type,
+    explicit: dict[str, Any],
+    preset: dict[str, Any] | None = None,
+    smoke: dict[str, Any] | None = None,
+) -> Any:
+    """The config a fresh run trains with: defaults < `preset` < `smoke` < `explicit`.
+
+    `explicit` holds the command line's checked values (`override_values`); `smoke`
+    (the experiment's smoke configuration) applies only when ``smoke=True`` is set
+    on the command line or in the preset. Keys given on the command line always win.
+    """
+    values = dict(preset or {})
+    if explicit.get("smoke", values.get("smoke", False)):
+        values.update(smoke or {})
+    values.update(explicit)
+    return _construct(config_cls, values)
 
 
 def field_names(config_cls: type) -> list[str]:
@@ -158,9 +177,6 @@ def _check_field(config_cls: type, key: str, value: Any, raw: str | None) -> Any
         ) from None
     except _NotAChoice as error:
         raise UsageError(_not_a_choice(key, shown, error.choices)) from None
-    choices = fields[key].metadata.get("choices")
-    if choices is not None and converted not in choices:
-        raise UsageError(_not_a_choice(key, shown, choices))
     return converted
 
 

@@ -50,6 +50,9 @@ none) writes the run directory; the other workers write to a temporary directory
 that is removed at the end (the standard Keras pattern). Every collective
 operation has a timeout of ``collective_timeout`` seconds (default 60), so a
 worker whose peer died fails with an error naming the timeout instead of hanging.
+
+Under a TensorFlow strategy, Keras's trainer needs two fixes (tensorflow/tensorflow#72388);
+`tfnotes.train.keras_patches` has them, and refuses a Keras outside the tested range.
 """
 
 from __future__ import annotations
@@ -63,6 +66,7 @@ import re
 from typing import Any, Iterator
 
 from tfnotes.errors import TfnotesError, UsageError
+from tfnotes.train import keras_patches
 from tfnotes.train.config import STRATEGIES
 
 __all__ = ["STRATEGIES", "Distribution", "PeerLost", "configure_distribution", "read_tf_config"]
@@ -273,7 +277,7 @@ def _configure_mirrored(config: Any) -> Distribution:
             _split_cpu(count)
         names = [f"/cpu:{index}" for index in range(count)]
     strategy = _mirrored_strategy(tuple(names))
-    _patch_keras_build_under_strategies()
+    keras_patches.patch_build_under_strategies()
     return Distribution(
         strategy="mirrored",
         replicas=strategy.num_replicas_in_sync,
@@ -321,8 +325,8 @@ def _configure_multi_worker(config: Any) -> Distribution:
         raise UsageError(
             f"strategy=multi_worker could not start from TF_CONFIG: {message}"
         ) from None
-    _patch_keras_for_multi_worker()
-    _patch_keras_build_under_strategies()
+    keras_patches.patch_multi_worker_reduce()
+    keras_patches.patch_build_under_strategies()
     resolver = strategy.cluster_resolver
     return Distribution(
         strategy="multi_worker",
@@ -333,80 +337,6 @@ def _configure_multi_worker(config: Any) -> Distribution:
         tf_strategy=strategy,
         collective_timeout=config.collective_timeout,
     )
-
-
-def _patch_keras_for_multi_worker() -> None:
-    """Fixes a Keras 3 (checked: 3.15) bug that stops `fit` under MultiWorkerMirroredStrategy.
-
-    Upstream: tensorflow/tensorflow#72388 ("tf.distribute and keras 3 incompatibility").
-    Each step's logs are averaged across workers with ``strategy.reduce("MEAN", v,
-    axis=0)``, which fails on scalars ("Invalid reduction dimension 0 for input with
-    0 dimensions"); ``axis=None`` is the cross-worker mean Keras means. (The other
-    bug of that issue, in building the model, `_patch_keras_build_under_strategies`
-    fixes.) Patched in this process only, and only once multi_worker is chosen.
-    """
-    import tensorflow as tf
-    from keras.src.backend.tensorflow import trainer
-
-    if getattr(trainer.reduce_per_replica, "tfnotes_patched", False):
-        return
-    original_reduce = trainer.reduce_per_replica
-
-    def reduce_per_replica(values, strategy, reduction):
-        if reduction in ("auto", "mean") and trainer._collective_all_reduce_multi_worker(strategy):
-            return tf.nest.map_structure(
-                lambda value: strategy.reduce("MEAN", value, axis=None), values
-            )
-        return original_reduce(values, strategy, reduction)
-
-    reduce_per_replica.tfnotes_patched = True
-    trainer.reduce_per_replica = reduce_per_replica
-
-
-def _patch_keras_build_under_strategies() -> None:
-    """Makes Keras 3 (checked: 3.15) build a model under tf.distribute without reading data.
-
-    Under a strategy, `fit` and `evaluate` learn the data's shapes from a batch they
-    read through an extra iterator (``TensorFlowTrainer._maybe_symbolic_build``);
-    ``strategy=none`` builds while tracing the first step instead. That extra
-    iterator costs more than a batch:
-    1. A dataset that reshuffles on every iteration (``shuffle(...,
-       reshuffle_each_iteration=True)``, as the experiments' training data do) then
-       trains on its second order, so a distributed run sees other batches than a
-       one-device run with the same seed. Building needs only shapes and dtypes,
-       which a dataset's ``element_spec`` has: no iterator is opened.
-    2. Under MultiWorkerMirroredStrategy Keras all-reduces the whole first batch, a
-       nested structure the strategy cannot reduce ("Attempt to convert a value
-       (PerReplica...) to a Tensor", tensorflow/tensorflow#72388); for data that is
-       not a dataset (arrays), this process's first local batch has the shapes.
-    Patched in this process only, once a TensorFlow strategy is chosen.
-    """
-    import tensorflow as tf
-    from keras.src.backend.tensorflow import trainer
-    from keras.src.trainers.data_adapters.tf_dataset_adapter import TFDatasetAdapter
-
-    if getattr(trainer.TensorFlowTrainer._maybe_symbolic_build, "tfnotes_patched", False):
-        return
-    original_build = trainer.TensorFlowTrainer._maybe_symbolic_build
-
-    def maybe_symbolic_build(self, iterator=None, data_batch=None):
-        if iterator is not None and data_batch is None:
-            strategy = self.distribute_strategy
-            adapter = getattr(iterator, "data_adapter", None)
-            if isinstance(adapter, TFDatasetAdapter):
-                data_batch, iterator = adapter.get_tf_dataset().element_spec, None
-            elif trainer._collective_all_reduce_multi_worker(strategy):
-                for _, _, batches in iterator:
-                    data_batch = tf.nest.map_structure(
-                        lambda value: strategy.experimental_local_results(value)[0],
-                        next(batches),
-                    )
-                    break
-                iterator = None
-        return original_build(self, iterator=iterator, data_batch=data_batch)
-
-    maybe_symbolic_build.tfnotes_patched = True
-    trainer.TensorFlowTrainer._maybe_symbolic_build = maybe_symbolic_build
 
 
 def _is_chief(cluster: dict, task_type: str, task_index: int) -> bool:
@@ -433,7 +363,7 @@ def _configure_tpu(config: Any) -> Distribution:
         first_line = (str(error).strip().splitlines() or [type(error).__name__])[0]
         raise UsageError(f"strategy=tpu could not reach {where}: {first_line}") from None
     strategy = tf.distribute.TPUStrategy(resolver)
-    _patch_keras_build_under_strategies()
+    keras_patches.patch_build_under_strategies()
     return Distribution(
         strategy="tpu", replicas=strategy.num_replicas_in_sync, tf_strategy=strategy
     )

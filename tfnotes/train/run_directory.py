@@ -92,7 +92,7 @@ class RunDirectory:
         return [entry.name for entry in self.path.iterdir()] == [CONFIG_FILE]
 
     def remove(self) -> None:
-        """Closes this run's summary writers and deletes the directory (a worker's scratch, or a refused fresh run)."""
+        """Closes the summary writers, deletes the directory (a worker's scratch, a refused run)."""
         for writer in self.summary_writers.values():
             writer.close()
         self.summary_writers.clear()

@@ -1,0 +1,1 @@
+"""Named configurations (presets) of the experiments: `config=PRESET` on the command line."""

@@ -1,0 +1,1 @@
+"""Named configurations of the captioning experiment, chosen with config=PRESET."""

@@ -1,0 +1,1 @@
+"""Named configurations of the cell_benchmark experiment, chosen with config=PRESET."""

@@ -1,0 +1,1 @@
+"""Named configurations of the fast_style_transfer experiment, chosen with config=PRESET."""

@@ -1,0 +1,1 @@
+"""Named configurations of the gan experiment, chosen with config=PRESET."""

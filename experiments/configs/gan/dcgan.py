@@ -1,0 +1,13 @@
+"""MNIST, the DCGAN tutorial's networks at width 16, 15 epochs: FID 88.6, inception score 4.47.
+
+    make experiment NAME=gan ARGS="config=dcgan"
+"""
+
+
+def get_config():
+    """The keys this preset sets; every other key keeps its Config default."""
+    return dict(
+        data_dir="../shared/data/mnist",  # LeCun idx files; only t10k: a fixed 8,000 / 2,000 split
+        variant="dcgan",  # unconditional: noise -> digit
+        epochs=15,  # dcgan keeps improving to 15 epochs
+    )

@@ -1,0 +1,1 @@
+"""Named configurations of the slot_filling experiment, chosen with config=PRESET."""

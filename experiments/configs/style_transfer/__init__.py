@@ -1,0 +1,1 @@
+"""Named configurations of the style_transfer experiment, chosen with config=PRESET."""

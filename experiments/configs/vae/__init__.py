@@ -1,0 +1,1 @@
+"""Named configurations of the vae experiment, chosen with config=PRESET."""

@@ -1,0 +1,46 @@
+"""The runner's job, shared by ``python -m experiments`` and experiments that run others.
+
+An experiment only declares and computes: `run_in_directory` seeds once, calls its
+``run(config, run_dir)``, and writes the returned metrics (``metrics.json``) and
+the HParams summary. The configuration it receives is already resolved
+(`tfnotes.train.config.resolve_config`) and saved as ``config.json``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from tfnotes.train.run_directory import RunDirectory
+from tfnotes.train.seeding import seed_everything
+from tfnotes.train.tensorboard_logging import write_hparams
+
+
+def run_in_directory(
+    run: Callable[[Any, RunDirectory], dict], config: Any, run_dir: RunDirectory
+) -> dict[str, float]:
+    """Seeds with ``config.seed``, runs ``run(config, run_dir)``, writes its metrics.
+
+    Returns the metrics as written to ``metrics.json`` (floats). Raises TypeError when
+    `run` returns something other than a dict (a bug in the experiment).
+    """
+    seed_everything(config.seed)
+    metrics = run(config, run_dir)
+    if not isinstance(metrics, dict):
+        raise TypeError(f"{run.__module__}.run must return a dict of metrics, got {metrics!r}")
+    run_dir.write_metrics(metrics)
+    metrics = json.loads(run_dir.metrics_path.read_text())
+    write_hparams(run_dir, config, metrics)
+    return metrics
+
+
+def child_run(run: Callable[[Any, RunDirectory], dict], config: Any, path) -> dict[str, float]:
+    """Runs another experiment's `run` in the sub-directory `path`, as the runner would.
+
+    The child gets its own ``config.json``, seeding, ``metrics.json`` and HParams.
+    """
+    child = RunDirectory(path)
+    child.path.mkdir(parents=True, exist_ok=True)
+    child.write_config(config)
+    return run_in_directory(run, config, child)
