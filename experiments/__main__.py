@@ -37,8 +37,10 @@ reads docstrings without importing anything, so it answers without loading Tenso
 from __future__ import annotations
 
 import ast
+import dataclasses
 import importlib
 import importlib.util
+import os
 import pkgutil
 import sys
 from pathlib import Path
@@ -60,27 +62,65 @@ def main(argv: list[str] | None = None) -> int:
     if args[0] == "--list":
         print(_listing())
         return 0
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # before TensorFlow is imported
+    # On the command line (not in tests, which capture stderr themselves) TensorFlow's
+    # start-up lines are dropped; TFNOTES_VERBOSE_STDERR=1 keeps them.
+    quiet = None
+    if argv is None and not os.environ.get("TFNOTES_VERBOSE_STDERR"):
+        from experiments._quiet_stderr import filter_stderr_noise
+
+        quiet = filter_stderr_noise()
+    try:
+        return _main(args[0], args[1:])
+    finally:
+        if quiet is not None:
+            quiet.stop()
+
+
+def _main(name: str, overrides: list[str]) -> int:
     # Imported only now: `import tfnotes` loads Keras and TensorFlow (seconds).
     from tfnotes.errors import TfnotesError
 
-    name, overrides = args[0], args[1:]
     progress = {}  # what the interrupt message needs, filled in as the run gets going
     try:
+        if any(arg in ("-h", "--help") for arg in overrides):
+            print(experiment_help(name))
+            return 0
         _run(name, overrides, progress)
     except TfnotesError as error:
         print(f"error: {str(error).strip()}".replace("\n", " "), file=sys.stderr)
         return error.exit_code
     except KeyboardInterrupt:
         if "run_dir" in progress:
-            print(
-                f"interrupted; continue with: python -m experiments {name} "
-                f"resume={progress['run_dir'].path}",
-                file=sys.stderr,
-            )
+            resume = f"resume={progress['run_dir'].path}"
+            print(f"interrupted; continue with: {resume_command(name, resume)}", file=sys.stderr)
         else:
             print("interrupted", file=sys.stderr)
         return 130
     return 0
+
+
+def resume_command(name: str, resume: str) -> str:
+    """The command that continues an interrupted run, in the form the user started it."""
+    if os.environ.get("MAKELEVEL"):  # started by `make experiment`
+        return f'make experiment NAME={name} ARGS="{resume}"'
+    python = os.path.relpath(sys.executable) if sys.executable else "python"
+    if python.startswith(".."):
+        python = sys.executable
+    return f"{python} -m experiments {name} {resume}"
+
+
+def experiment_help(name: str) -> str:
+    """``python -m experiments NAME --help``: its keys (type, default, range, comment), presets."""
+    from tfnotes.train.config_help import config_help
+
+    module = load_experiment(name)
+    presets = {
+        preset: _first_line(_docstring(_package_dir() / PRESETS / name / f"{preset}.py"))
+        for preset in preset_names(name)
+    }
+    usage = f"usage: python -m experiments {name} [config=PRESET] [key=value ...]"
+    return "\n".join([usage, _first_line(module.__doc__), "", config_help(module.Config, presets)])
 
 
 def experiment_names() -> list[str]:
@@ -208,7 +248,7 @@ def resolved_config(module: ModuleType, name: str, explicit: dict):
 
 
 def _run(name: str, overrides: list[str], progress: dict) -> None:
-    from tfnotes.errors import TfnotesError, UsageError
+    from tfnotes.errors import DataError, UsageError
 
     module = load_experiment(name)
     # Imported here, after the name is known good: it loads TensorFlow (seconds).
@@ -232,6 +272,7 @@ def _run(name: str, overrides: list[str], progress: dict) -> None:
                 "config= and smoke= apply to fresh runs only"
             )
         config = train.parse_overrides(module.Config, overrides, base=saved)
+        refuse_resume_changes(module, saved, config)
     refusal = strategy_refusal(module, config.strategy)
     if refusal:
         raise UsageError(refusal)
@@ -244,19 +285,30 @@ def _run(name: str, overrides: list[str], progress: dict) -> None:
     else:
         run_dir = train.RunDirectory.create(config.logdir, name)
     progress["run_dir"] = run_dir
+    # A resumed run's config.json goes back as it was if this command fails.
+    saved_config = run_dir.config_path.read_bytes() if config.resume else None
     run_dir.write_config(config)
     verb = "resuming" if config.resume else "writing to"
     print(f"{name}: {verb} {run_dir.path}", flush=True)
     if distribution.strategy != "none":
         print(distribution.describe(), flush=True)
+    if config.smoke:
+        print(f"{name}: smoke=True: a tiny configuration for tests; its figures mean nothing")
 
     try:
         _run_in_scope(module, config, run_dir, distribution)
-    except TfnotesError:
-        # Refused before it wrote anything but its config (bad data, say): a fresh
-        # run leaves no directory behind. Anything more (a checkpoint) is kept.
-        if not config.resume and distribution.is_chief and run_dir.holds_only_config():
+    except (UsageError, DataError):
+        if saved_config is not None and distribution.is_chief:
+            run_dir.config_path.write_bytes(saved_config)
+        # Refused before it trained (bad data, no network for a download): a fresh
+        # run leaves no directory behind; one that checkpointed or saved is kept.
+        if not config.resume and distribution.is_chief and not run_dir.has_trained():
             run_dir.remove()
+            print(f"{name}: removed {run_dir.path}: the run was refused", flush=True)
+        raise
+    except Exception:
+        if saved_config is not None and distribution.is_chief:
+            run_dir.config_path.write_bytes(saved_config)
         raise
     finally:
         if not distribution.is_chief:
@@ -266,6 +318,31 @@ def _run(name: str, overrides: list[str], progress: dict) -> None:
         print(f"{task_type} {task_index} finished; the chief wrote the run directory", flush=True)
         return
     print(f"run_dir: {run_dir.path}", flush=True)
+
+
+def refuse_resume_changes(module: ModuleType, saved, config) -> None:
+    """UsageError (one line) when a resumed run would change a key it cannot change.
+
+    A resumed run restores its weights and optimizer state (the step size included)
+    and its data pipeline; only `tfnotes.train.RESUMABLE_KEYS` (how long to train,
+    where it runs) and an experiment's own ``RESUMABLE_KEYS`` may differ.
+    """
+    import tfnotes.train as train
+    from tfnotes.errors import UsageError
+
+    allowed = set(train.RESUMABLE_KEYS) | set(getattr(module, "RESUMABLE_KEYS", ()))
+    changed = [
+        field.name
+        for field in dataclasses.fields(config)
+        if field.name not in allowed and getattr(config, field.name) != getattr(saved, field.name)
+    ]
+    if changed:
+        keys = ", ".join(f"{key}={getattr(config, key)!r}" for key in changed)
+        raise UsageError(
+            f"resume={config.resume} cannot change {keys}: a resumed run continues with "
+            f"its own settings; keys that can change: {', '.join(sorted(allowed))} "
+            "(start a fresh run for the others)"
+        )
 
 
 def _run_in_scope(module: ModuleType, config, run_dir, distribution) -> None:

@@ -29,14 +29,20 @@ import dataclasses
 import json
 import sys
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from tfnotes import captioning as cap
 from tfnotes.errors import DataError, UsageError
 from tfnotes.train import (
     ALL_STRATEGIES,
     CommonConfig,
+    DropRate,
     EpochTimer,
+    NonNegativeFloat,
+    NonNegativeInt,
+    PositiveFloat,
+    PositiveInt,
+    Range,
     fit_model,
     write_scalars,
 )
@@ -54,17 +60,20 @@ class Config(CommonConfig):
     data: Literal["shapes", "flickr8k", "coco_captions"] = "shapes"
     # flickr8k: skip bad rows / missing or unreadable images (counted) instead of failing
     skip_bad: bool = False
-    max_images: int = 0  # flickr8k / coco: at most this many images per split (0 = all)
-    image_size: int = 64  # images are resized to image_size x image_size
-    train_size: int = 4000  # shapes: training images (5 captions each)
+    max_images: NonNegativeInt = 0  # flickr8k / coco: at most this many images per split (0 = all)
+    # images are resized to image_size x image_size (encoder=cnn: at least 2 ** its blocks)
+    image_size: PositiveInt = 64
+    train_size: PositiveInt = 4000  # shapes: training images (5 captions each)
     # each epoch (train and valid) shows every image once, with one random caption (False: every
     # caption)
     sample_captions: bool = True
-    eval_size: int = 300  # shapes: validation and test images (each)
-    max_words: int = 20  # captions are cut to this many words
-    max_vocab: int = 5000  # caption vocabulary size, reserved tokens included (train split only)
-    min_word_count: int = 1  # rarer training words become <unk>
-    # encoder=cnn: filters of its conv-BN-ReLU-pool blocks (grid = image_size / 8)
+    eval_size: PositiveInt = 300  # shapes: validation and test images (each)
+    max_words: PositiveInt = 20  # captions are cut to this many words
+    # caption vocabulary size, the 4 reserved tokens included (train split only)
+    max_vocab: Annotated[int, Range("[5, inf)")] = 5000
+    min_word_count: PositiveInt = 1  # rarer training words become <unk>
+    # encoder=cnn: filters of its conv-ReLU(-pool) blocks, each halving the side (grid =
+    # image_size / 8 with three)
     cnn_filters: tuple[int, ...] = (16, 32, 64)
     # small CNN from scratch, or keras.applications with ImageNet weights
     encoder: Literal[cap.ENCODERS] = "cnn"
@@ -72,19 +81,35 @@ class Config(CommonConfig):
     # show_tell (image initialises the cell) or attend (attention at every word)
     decoder: Literal[cap.DECODERS] = "attend"
     cell: Literal[cap.CELLS] = "lstm"  # recurrent cell from tfnotes.cells
-    num_layers: int = 1  # stacked cells (MultiRNNCell)
-    units: int = 128  # cell units
-    embedding_dim: int = 64  # word vector size
-    attention_units: int = 64  # additive attention size (decoder=attend)
-    dropout: float = 0.0  # drop rate before the output layer
-    epochs: int = 25  # passes over the training images
-    batch_size: int = 64  # captions per step
-    learning_rate: float = 2e-3  # Adam step size
-    clipnorm: float | None = 5.0  # global-norm gradient clipping
-    beam_size: int = 3  # test-set beam width (1 = greedy)
-    length_penalty: float = 1.0  # beam score = log-prob / length ** length_penalty
-    examples_to_log: int = 4  # test images captioned in TensorBoard each epoch
-    timing_images: int = 10  # test images captioned one by one to time decoding
+    num_layers: PositiveInt = 1  # stacked cells (MultiRNNCell)
+    units: PositiveInt = 128  # cell units
+    embedding_dim: PositiveInt = 64  # word vector size
+    attention_units: PositiveInt = 64  # additive attention size (decoder=attend)
+    dropout: DropRate = 0.0  # drop rate before the output layer
+    epochs: PositiveInt = 25  # passes over the training images
+    batch_size: PositiveInt = 64  # captions per step
+    learning_rate: PositiveFloat = 2e-3  # Adam step size
+    clipnorm: Annotated[float | None, Range("(0, inf)")] = 5.0  # global-norm gradient clipping
+    beam_size: PositiveInt = 3  # test-set beam width (1 = greedy)
+    length_penalty: NonNegativeFloat = 1.0  # beam score = log-prob / length ** length_penalty
+    examples_to_log: NonNegativeInt = 4  # test images captioned in TensorBoard each epoch
+    timing_images: NonNegativeInt = 10  # test images captioned one by one to time decoding (0: off)
+
+    def __post_init__(self):
+        # A ValueError here reaches the user as a one-line usage error (status 2)
+        # before the runner makes a run directory.
+        if self.encoder != "cnn":
+            return  # keras.applications encoders check image_size themselves when built
+        if not self.cnn_filters or min(self.cnn_filters) < 1:
+            raise ValueError(
+                f"cnn_filters={self.cnn_filters}: give one positive filter count per block"
+            )
+        smallest = 2 ** len(self.cnn_filters)  # each block halves the side
+        if self.image_size < smallest:
+            raise ValueError(
+                f"image_size={self.image_size}: encoder=cnn with {len(self.cnn_filters)} blocks "
+                f"needs image_size >= {smallest}"
+            )
 
 
 # The shrunken configuration `smoke=True` applies (fast enough for tests).
@@ -248,19 +273,17 @@ def caption_image(run_path, image_path, beam_size=None, attention_path=None):
         jit_compile=extra["config"].get("jit_compile", True),
         length_penalty=float(extra.get("length_penalty", 1.0)),
     )
+    if attention_path and not model.get_layer("decoder").attends:
+        raise UsageError(f"{run_path} has no attention maps (decoder=show_tell)")
     generator = make_generator(model, config, int(extra["max_len"]))
     beam_size = int(extra.get("beam_size", 1) if beam_size is None else beam_size)
-    greedy_ids, attention = generator.greedy(image[None])
-    greedy_words = cap.ids_to_words(greedy_ids[0], vocabulary)
-    words = greedy_words
-    if beam_size > 1:
-        words = cap.ids_to_words(generator.beam(image[None], beam_size)[0][0], vocabulary)
+    # The attention of the caption printed: greedy decoding's own, or the beam's best path's.
+    ids, attention = generator.caption(image[None], beam_size, with_attention=bool(attention_path))
+    words = cap.ids_to_words(ids[0], vocabulary)
     if attention_path:
-        if not model.get_layer("decoder").attends:
-            raise UsageError(f"{run_path} has no attention maps (decoder=show_tell)")
-        steps = min(len(greedy_words) + 1, attention.shape[1])
+        steps = min(len(words) + 1, attention.shape[1])  # each word and <end>
         strip = cap.attention_strip(
-            image, greedy_words, attention[0, :steps], cap.feature_grid(model.get_layer("encoder"))
+            image, words, attention[0, :steps], cap.feature_grid(model.get_layer("encoder"))
         )
         Image.fromarray(strip).save(attention_path)
     return words
@@ -290,10 +313,13 @@ def main(argv):
         return 2
     try:
         beam = int(options["beam_size"]) if "beam_size" in options else None
-        words = caption_image(run_path, image_path, beam, options.get("attention"))
     except ValueError:
-        print(f"error: beam_size must be an integer; {usage}", file=sys.stderr)
+        beam = 0
+    if beam is not None and beam < 1:
+        print(f"error: beam_size must be a positive integer (1: greedy); {usage}", file=sys.stderr)
         return 2
+    try:
+        words = caption_image(run_path, image_path, beam, options.get("attention"))
     except (UsageError, DataError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

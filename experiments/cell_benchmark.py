@@ -40,7 +40,12 @@ from tfnotes.bench.tf1 import tf1_available, time_tf1
 from tfnotes.bench.timing import matmul_peak_gflops
 from tfnotes.cells import FusedRNN, make_cell
 from tfnotes.errors import UsageError
-from tfnotes.train import CommonConfig, write_scalars
+from tfnotes.train import (
+    CommonConfig,
+    NonNegativeInt,
+    PositiveInt,
+    write_scalars,
+)
 
 # strategy=: one device only (the runner refuses the others with this note).
 STRATEGIES = ("none",)
@@ -82,10 +87,18 @@ class Config(CommonConfig):
     modes: tuple = ("train", "infer")  # train: forward+backward+Adam; infer: forward only
     compare_xla: bool = True  # also time Keras variants without XLA (TensorFlow backend only)
     tf1: bool = True  # time the TF1 peers in a subprocess (needs tf-keras)
-    repeats: int = 5  # timed repeats per variant; the median is reported
-    warmup: int = 2  # untimed calls first (compilation, caches)
-    calls_per_repeat: int = 2  # steps per timed repeat
-    peak_size: int = 2048  # side of the square matmul that measures the peak
+    repeats: PositiveInt = 5  # timed repeats per variant; the median is reported
+    warmup: NonNegativeInt = 2  # untimed calls first (compilation, caches)
+    calls_per_repeat: PositiveInt = 2  # steps per timed repeat
+    peak_size: PositiveInt = 2048  # side of the square matmul that measures the peak
+
+    def __post_init__(self):
+        # A ValueError here reaches the user as a one-line usage error (status 2)
+        # before the runner makes a run directory.
+        try:
+            _settings(self)
+        except UsageError as error:
+            raise ValueError(str(error)) from None
 
 
 def run(config: Config, run_dir) -> dict:
@@ -131,7 +144,10 @@ def run(config: Config, run_dir) -> dict:
 
 def _settings(config):
     """Validated `(sizes, cell kinds, modes)`; UsageError for bad values."""
-    sizes = [tuple(int(value) for value in size) for size in config.sizes]
+    try:
+        sizes = [tuple(int(value) for value in size) for size in config.sizes]
+    except (TypeError, ValueError):  # not a tuple of tuples of numbers
+        sizes = []
     if not sizes or any(len(size) != 4 or min(size) < 1 for size in sizes):
         raise UsageError(f"sizes={config.sizes!r}: expected ((batch, time, inputs, units), ...)")
     unknown = set(config.cells) - set(CELL_KINDS)

@@ -27,7 +27,7 @@ seconds_per_image (one compiled forward pass at eval_size, median of
 import dataclasses
 import statistics
 import time
-from typing import Literal
+from typing import Annotated, Literal
 
 import keras
 import numpy as np
@@ -51,6 +51,11 @@ from tfnotes.style import (
 from tfnotes.train import (
     ALL_STRATEGIES,
     CommonConfig,
+    NonNegativeFloat,
+    NonNegativeInt,
+    PositiveFloat,
+    PositiveInt,
+    Range,
     jit_compile_under_strategy,
     scale_for_replicas,
     write_scalars,
@@ -74,24 +79,37 @@ class Config(CommonConfig):
     style: str | None = None  # the one style image to learn (None: a synthetic drawing)
     content_dir: str | None = None  # folder of training content images (None: drawings)
     content: str | None = None  # image stylised and timed after training (None: a drawing)
-    size: int = 256  # side of the square training crops (and longest side of the style image)
-    eval_size: int = 512  # longest side of the stylised output whose forward pass is timed
-    steps: int = 2000  # training steps
-    batch_size: int = 4  # content images per step
-    learning_rate: float = 1e-3  # Adam step size for the transformation network
-    content_weight: float = 1e4  # weight of the content term (definitions as style_transfer)
-    style_weight: float = 1e-2  # weight of the style term
-    tv_weight: float = 30.0  # weight of the total-variation term (per image)
+    # side of the square training crops (and longest side of the style image): a multiple of 4
+    # (the transformer halves it twice), at least 16 (VGG19's block5 sees 1/16 of it)
+    size: Annotated[int, Range("[16, inf)")] = 256
+    # longest side of the stylised output whose forward pass is timed
+    eval_size: Annotated[int, Range("[16, inf)")] = 512
+    steps: PositiveInt = 2000  # training steps
+    batch_size: PositiveInt = 4  # content images per step
+    learning_rate: PositiveFloat = 1e-3  # Adam step size for the transformation network
+    # weight of the content term (definitions as style_transfer)
+    content_weight: NonNegativeFloat = 1e4
+    style_weight: NonNegativeFloat = 1e-2  # weight of the style term
+    tv_weight: NonNegativeFloat = 30.0  # weight of the total-variation term (per image)
     content_layers: str = JOHNSON_CONTENT_LAYERS  # comma-separated VGG19 layers for content
     style_layers: str = JOHNSON_STYLE_LAYERS  # comma-separated VGG19 layers for style
     backbone: Literal[BACKBONES] = "vgg19"  # loss net
     backbone_weights: str | None = None  # local VGG19 notop .h5 instead of the download
-    filters: int = 32  # transformer width (first convolution; doubles twice)
-    residual_blocks: int = 5  # residual blocks at the lowest resolution
-    max_images: int = 2000  # content images read from content_dir (all held in memory)
-    synthetic_images: int = 64  # synthetic content drawings when content_dir is not given
-    log_every: int = 100  # steps between TensorBoard scalars and preview images
-    timing_repeats: int = 5  # timed forward passes for seconds_per_image
+    filters: PositiveInt = 32  # transformer width (first convolution; doubles twice)
+    residual_blocks: NonNegativeInt = 5  # residual blocks at the lowest resolution
+    max_images: PositiveInt = 2000  # content images read from content_dir (all held in memory)
+    synthetic_images: PositiveInt = 64  # synthetic content drawings when content_dir is not given
+    log_every: PositiveInt = 100  # steps between TensorBoard scalars and preview images
+    timing_repeats: PositiveInt = 5  # timed forward passes for seconds_per_image
+
+    def __post_init__(self):
+        # A ValueError here reaches the user as a one-line usage error (status 2)
+        # before the runner makes a run directory.
+        if self.size % 4:
+            raise ValueError(
+                f"size={self.size}: the training crops' side must be a multiple of 4 "
+                "(the transformer halves it twice and doubles it back)"
+            )
 
 
 # The shrunken configuration `smoke=True` applies (fast enough for tests).

@@ -35,7 +35,7 @@ needed). Draw eight 7s from a conditional run into sevens.png:
 import dataclasses
 import time
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 import keras
 import numpy as np
@@ -53,6 +53,11 @@ from tfnotes.train import (
     ALL_STRATEGIES,
     CommonConfig,
     EpochTimer,
+    NonNegativeFloat,
+    NonNegativeInt,
+    PositiveFloat,
+    PositiveInt,
+    Range,
     fit_model,
     seed_everything,
     write_scalars,
@@ -73,25 +78,36 @@ class Config(CommonConfig):
     variant: Literal["dcgan", "conditional"] = "conditional"
     # passes over the training split (conditional label accuracy peaks near epoch 4 at width 16;
     # dcgan keeps improving to 15)
-    epochs: int = 4
-    batch_size: int = 64  # real digits per step
-    learning_rate: float = 1e-4  # Adam step size of both networks (the tutorial's)
-    beta_1: float = 0.5  # Adam's first-moment decay of both networks (DCGAN paper)
+    epochs: PositiveInt = 4
+    batch_size: PositiveInt = 64  # real digits per step
+    learning_rate: PositiveFloat = 1e-4  # Adam step size of both networks (the tutorial's)
+    # Adam's first-moment decay of both networks (DCGAN paper)
+    beta_1: Annotated[float, Range("[0, 1)")] = 0.5
     # conditional: weight of the discriminator's digit-classifier loss (AC-GAN) in both losses
-    class_loss_weight: float = 3.0
+    class_loss_weight: NonNegativeFloat = 3.0
     # conditional: weight of the generator's mode-seeking term (MSGAN), against one sample per digit
-    mode_seeking_weight: float = 0.05
-    noise_dim: int = 100  # size of the generator's noise vector
+    mode_seeking_weight: NonNegativeFloat = 0.05
+    noise_dim: PositiveInt = 100  # size of the generator's noise vector
     # channel scale: generator 4w/2w/w, discriminator w/2w channels (the tutorial's is 64; 16 is
     # ~15x cheaper)
-    width: int = 16
-    # generated digits behind the final fid / inception_score / label_accuracy
-    fid_samples: int = 10000
-    epoch_samples: int = 1000  # generated digits scored after each epoch for TensorBoard (0: none)
-    judge_epochs: int = 10  # training epochs of the cached digit judge
-    max_train_images: int = 0  # use only the first N training digits (0: all)
-    synthetic_count: int = 10000  # data=synthetic: digits rendered (train + eval)
-    grid_columns: int = 10  # samples per row of the TensorBoard grid (10 rows)
+    width: PositiveInt = 16
+    # generated digits behind the final fid / inception_score / label_accuracy (FID needs 2)
+    fid_samples: Annotated[int, Range("[2, inf)")] = 10000
+    # generated digits scored after each epoch for TensorBoard (0: none; else at least 2)
+    epoch_samples: NonNegativeInt = 1000
+    judge_epochs: PositiveInt = 10  # training epochs of the cached digit judge
+    max_train_images: NonNegativeInt = 0  # use only the first N training digits (0: all)
+    # data=synthetic: digits rendered (train + eval; at least 20, ten of them for eval)
+    synthetic_count: Annotated[int, Range("[20, inf)")] = 10000
+    grid_columns: PositiveInt = 10  # samples per row of the TensorBoard grid (10 rows)
+
+    def __post_init__(self):
+        # A ValueError here reaches the user as a one-line usage error (status 2)
+        # before the runner makes a run directory.
+        if self.epoch_samples == 1:
+            raise ValueError(
+                "epoch_samples=1: the FID of the epoch's samples needs at least 2 (0 turns it off)"
+            )
 
 
 # The shrunken configuration `smoke=True` applies (seconds, for tests).

@@ -21,7 +21,7 @@ import dataclasses
 import json
 import sys
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 import keras
 
@@ -53,7 +53,12 @@ from tfnotes.slots.validation import ValidationScores
 from tfnotes.train import (
     ALL_STRATEGIES,
     CommonConfig,
+    DropRate,
     EpochTimer,
+    NonNegativeFloat,
+    NonNegativeInt,
+    PositiveInt,
+    Range,
     TextSummaryCallback,
     fit_model,
     write_scalars,
@@ -73,26 +78,27 @@ class Config(CommonConfig):
 
     # synthetic corpus, or seq.in/seq.out files (implied by data_dir=)
     data: Literal["synthetic", "seq_dir"] = "synthetic"
-    epochs: int = 8  # passes over the training split
-    batch_size: int = 32  # utterances per step
-    clipnorm: float | None = 5.0  # global-norm gradient clipping (None turns it off)
+    epochs: PositiveInt = 8  # passes over the training split
+    batch_size: PositiveInt = 32  # utterances per step
+    # global-norm gradient clipping (None turns it off)
+    clipnorm: Annotated[float | None, Range("(0, inf)")] = 5.0
     cell: Literal[CELLS] = "lstm"  # recurrent cell from tfnotes.cells, or dense (no recurrence)
     bidirectional: bool = True  # read the sentence both ways
-    num_layers: int = 1  # stacked recurrent layers
-    units: int = 64  # hidden units per direction
+    num_layers: PositiveInt = 1  # stacked recurrent layers
+    units: PositiveInt = 64  # hidden units per direction
     # word input: learned embedding, 1-of-N, or letter trigrams
     encoding: Literal[ENCODINGS] = "embedding"
-    embedding_dim: int = 64  # size of word (or trigram) vectors
+    embedding_dim: PositiveInt = 64  # size of word (or trigram) vectors
     char_encoder: bool = False  # add a character CNN per word
-    dropout: float = 0.2  # DropoutWrapper output drop rate (0 disables)
-    word_dropout: float = 0.0  # drop whole word vectors before the recurrence (SpatialDropout1D)
+    dropout: DropRate = 0.2  # DropoutWrapper output drop rate (0 disables)
+    word_dropout: DropRate = 0.0  # drop whole word vectors before the recurrence (SpatialDropout1D)
     # in training, read a word as <unk> with this probability, so the unseen-word vector is learned
-    # (embedding, one_hot)
-    unknown_word_rate: float = 0.0
+    # (embedding, one_hot; 1 would hide every word)
+    unknown_word_rate: Annotated[float, Range("[0, 1)")] = 0.0
     # Adam step size: fixed, or cosine decay to 0 over all epochs
     learning_rate_schedule: Literal["constant", "cosine"] = "constant"
     # self-attention over the recurrent outputs, concatenated to them (0: none)
-    attention_heads: int = 0
+    attention_heads: NonNegativeInt = 0
     # give every token's slot classifier the sentence vector too (slot-gated style)
     intent_to_slots: bool = False
     # give the intent classifier the sentence's average slot distribution too
@@ -103,29 +109,29 @@ class Config(CommonConfig):
     # types go with that intent in training
     decode: Literal[DECODE_MODES] = "viterbi"
     # taggers trained side by side from their own initial weights; their scores are averaged
-    ensemble: int = 1
+    ensemble: PositiveInt = 1
     # train also on this many copies of each sentence with every slot value swapped for another
     # training value of its type and intent
-    substitution_copies: int = 0
+    substitution_copies: NonNegativeInt = 0
     # comma-separated slot types (e.g. movie_name,object_name,track,album) whose swapped values come
     # from one pool over all intents, so a title's words cannot tell the intent
     substitution_shared_types: str = ""
     # also keep an exponential moving average of the weights with this momentum (e.g. 0.999);
     # validate, keep and save the averaged weights (0: off)
-    ema: float = 0.0
+    ema: Annotated[float, Range("[0, 1)")] = 0.0
     # stop after this many epochs without a better validation slot F1 (0: run all epochs); the best
     # epoch's weights are kept
-    patience: int = 0
-    intent_weight: float = 1.0  # weight of the intent loss next to the slot loss
+    patience: NonNegativeInt = 0
+    intent_weight: NonNegativeFloat = 1.0  # weight of the intent loss next to the slot loss
     # training batches padded to up to this many widths (1: all to the longest sentence)
-    length_buckets: int = 4
-    max_vocab: int = 20000  # words kept in the vocabulary (by frequency, train split only)
-    train_size: int = 4000  # synthetic corpus: training utterances
-    eval_size: int = 500  # synthetic corpus: validation and test utterances (each)
-    minimal_pairs: int = (
-        200  # synthetic corpus: minimal-pair utterances, "arrive X" / "leave X" (even)
-    )
-    examples_to_log: int = 8  # validation sentences shown in TensorBoard each epoch
+    length_buckets: PositiveInt = 4
+    # words kept in the vocabulary (by frequency, train split only; <pad> and <unk> included)
+    max_vocab: Annotated[int, Range("[2, inf)")] = 20000
+    train_size: PositiveInt = 4000  # synthetic corpus: training utterances
+    eval_size: PositiveInt = 500  # synthetic corpus: validation and test utterances (each)
+    # synthetic corpus: minimal-pair utterances, "arrive X" / "leave X" (even; 0: none)
+    minimal_pairs: NonNegativeInt = 200
+    examples_to_log: NonNegativeInt = 8  # validation sentences shown in TensorBoard each epoch
 
     def __post_init__(self):
         # A ValueError here reaches the user as a one-line usage error (status 2)
@@ -135,16 +141,6 @@ class Config(CommonConfig):
                 "crf=True decodes the best whole tag sequence; "
                 "it cannot be combined with decode=argmax"
             )
-        if self.ensemble < 1:
-            raise ValueError(f"ensemble={self.ensemble}: need at least 1 tagger")
-        if not 0 <= self.ema < 1:
-            raise ValueError(
-                f"ema={self.ema}: the averaging momentum must be in [0, 1) (0 turns averaging off)"
-            )
-        if self.substitution_copies < 0:
-            raise ValueError(f"substitution_copies={self.substitution_copies}: cannot be negative")
-        if self.length_buckets < 1:
-            raise ValueError(f"length_buckets={self.length_buckets}: need at least 1 padded width")
 
 
 # The shrunken configuration `smoke=True` applies (fast enough for tests).
@@ -253,7 +249,14 @@ def run(config, run_dir):
 
 
 def tag_sentence(run_path, sentence):
-    """Tags and intent for a raw sentence, using the model and vocabularies a run saved."""
+    """Tags and intent for a raw sentence, using the model and vocabularies a run saved.
+
+    Raises UsageError for a sentence with no words (empty or only whitespace), before
+    anything is loaded.
+    """
+    tokens = tokenize(sentence)
+    if not tokens:
+        raise UsageError("nothing to tag: the sentence has no words")
     import tfnotes  # noqa: F401  (registers the cells and layers for loading)
 
     run_path = Path(run_path)
@@ -269,7 +272,6 @@ def tag_sentence(run_path, sentence):
     tagger = Tagger(
         model, config, vocabularies, extra.get("slot_types_by_intent"), extra["max_len"]
     )
-    tokens = tokenize(sentence)
     tags, intents = tagger.predict(encode_tokens([tokens], vocabularies))
     return tokens, tags[0], intents[0]
 
@@ -282,6 +284,9 @@ def main(argv):
         )
         return 2
     run_path, sentence = argv
+    if not tokenize(sentence):  # before the run is read: there is nothing to do
+        print("error: nothing to tag: the sentence has no words", file=sys.stderr)
+        return 2
     if not (Path(run_path) / "model.keras").is_file():
         print(
             f"error: {run_path} has no model.keras (is it a finished slot_filling run?)",

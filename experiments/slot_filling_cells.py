@@ -15,6 +15,7 @@ import dataclasses
 
 from experiments import slot_filling
 from tfnotes.errors import UsageError
+from tfnotes.train import NonNegativeInt
 from tfnotes.train.runner import child_run
 
 # Every run is a slot_filling run, which supports every strategy.
@@ -28,7 +29,7 @@ class Config(slot_filling.Config):
 
     cells: str = "elman,jordan,gru,lstm"  # comma-separated slot_filling cells to compare
     # epochs run with XLA off, only to time them (0: skip); the median leaves out the first
-    timing_epochs: int = 2
+    timing_epochs: NonNegativeInt = 2
 
 
 # The shrunken configuration `smoke=True` applies: one cell both ways, one timing epoch.

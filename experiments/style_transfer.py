@@ -21,8 +21,10 @@ keras.applications ImageNet weights (downloaded once into ~/.keras/models) or
 VGG19-shaped features (same cost, meaningless pictures), labelled as such in the
 logs, TensorBoard and metrics (`backbone_is_random`).
 
-Writes stylized.png, the image and loss terms every `log_every` steps in
-TensorBoard (train/), and metrics.json: initial_total_loss, total_loss,
+Every `log_every` steps it prints one line, the loss terms with the time so far and
+an estimate of the time left (from the median step time), e.g. ``step 50/300: ...
+(38 s, about 3 min 10 s left)``. Writes stylized.png, the image and loss terms every
+`log_every` steps in TensorBoard (train/), and metrics.json: initial_total_loss, total_loss,
 content_loss, style_loss, tv_loss (weighted terms, final), seconds_per_step
 (median after the first, compiling, step), first_step_seconds, backbone_is_random.
 """
@@ -30,12 +32,13 @@ content_loss, style_loss, tv_loss (weighted terms, final), seconds_per_step
 import dataclasses
 import statistics
 import time
-from typing import Literal
+from typing import Annotated, Literal
 
 import keras
 import numpy as np
 import tensorflow as tf
 
+from tfnotes.errors import UsageError
 from tfnotes.style import (
     BACKBONES,
     as_tensors,
@@ -46,10 +49,19 @@ from tfnotes.style import (
     objective_from_config,
     recombine,
     save_image,
+    split_names,
     style_images,
     style_weights,
 )
-from tfnotes.train import CommonConfig, write_scalars, write_text
+from tfnotes.train import (
+    CommonConfig,
+    NonNegativeFloat,
+    PositiveFloat,
+    PositiveInt,
+    Range,
+    write_scalars,
+    write_text,
+)
 
 # strategy=: one device only (the runner refuses the others with this note).
 STRATEGIES = ("none",)
@@ -68,13 +80,15 @@ class Config(CommonConfig):
     content: str | None = None  # content image path (None: a synthetic drawing)
     style: str | None = None  # style image path(s), comma-separated (None: a synthetic drawing)
     style_weights: tuple[float, ...] | None = None  # weight per style image, e.g. 0.7,0.3
-    size: int = 512  # longest side of the output (and of each style image) in pixels
-    steps: int = 300  # optimisation steps (L-BFGS: iterations)
+    # longest side of the output (and of each style image) in pixels; VGG19's block5 sees 1/16 of
+    # it, and the drawn content picture is 3/4 as tall
+    size: Annotated[int, Range("[32, inf)")] = 512
+    steps: PositiveInt = 300  # optimisation steps (L-BFGS: iterations)
     optimizer: Literal["adam", "lbfgs"] = "adam"  # Adam (TF tutorial) or L-BFGS-B (the paper)
-    learning_rate: float = 0.02  # Adam step size on pixels in [0, 1] (the TF tutorial's)
-    content_weight: float = 1e4  # weight of the content term
-    style_weight: float = 1e-2  # weight of the style term
-    tv_weight: float = 30.0  # weight of the total-variation (smoothness) term
+    learning_rate: PositiveFloat = 0.02  # Adam step size on pixels in [0, 1] (the TF tutorial's)
+    content_weight: NonNegativeFloat = 1e4  # weight of the content term
+    style_weight: NonNegativeFloat = 1e-2  # weight of the style term
+    tv_weight: NonNegativeFloat = 30.0  # weight of the total-variation (smoothness) term
     content_layers: str = "block5_conv2"  # comma-separated VGG19 layers for content
     style_layers: str = GATYS_STYLE_LAYERS  # comma-separated VGG19 layers for style (Gatys')
     init: Literal["content", "noise"] = "content"  # start from the content image or uniform noise
@@ -82,7 +96,15 @@ class Config(CommonConfig):
     # VGG19 ImageNet features, or random (offline, tests)
     backbone: Literal[BACKBONES] = BACKBONES[0]
     backbone_weights: str | None = None  # local VGG19 notop .h5 instead of the download
-    log_every: int = 50  # steps between TensorBoard images and loss scalars
+    log_every: PositiveInt = 50  # steps between TensorBoard images and loss scalars
+
+    def __post_init__(self):
+        # A ValueError here reaches the user as a one-line usage error (status 2)
+        # before the runner makes a run directory.
+        try:
+            style_weights(self.style_weights, len(split_names(self.style)) or 1)
+        except UsageError as error:
+            raise ValueError(str(error)) from None
 
 
 # The shrunken configuration `smoke=True` applies (fast enough for tests).
@@ -104,9 +126,37 @@ def prepare_images(config):
     return original, luminance_image(original), styles, weights
 
 
+def format_duration(seconds):
+    """A duration for people: ``4.2 s``, ``12 s``, ``2 min 10 s``, ``1 h 05 min``."""
+    if seconds < 10:
+        return f"{seconds:.1f} s"
+    whole = int(round(seconds))
+    if whole < 60:
+        return f"{whole} s"
+    if whole < 3600:
+        return f"{whole // 60} min {whole % 60} s"
+    return f"{whole // 3600} h {whole % 3600 // 60:02d} min"
+
+
+def progress_note(done, total, elapsed, seconds):
+    """``12 s, about 2 min 10 s left`` after `done` of `total` steps, `elapsed` seconds in.
+
+    The estimate is the median step time so far (`seconds`, one entry per step, the
+    first, compiling, one left out) times the steps left; after the first step alone
+    there is none yet.
+    """
+    if done >= total:
+        return f"{format_duration(elapsed)}, done"
+    if len(seconds) < 2:
+        return f"{format_duration(elapsed)} with compilation, no estimate yet"
+    per_step = statistics.median(seconds[1:])
+    return f"{format_duration(elapsed)}, about {format_duration(per_step * (total - done))} left"
+
+
 def adam_optimise(objective, start, targets, config, log):
     """Adam on the pixels, one compiled step per update.
 
+    Calls ``log(step, terms, image, seconds of the steps so far)`` after each step.
     Returns (final image, seconds of each step, loss before the first update).
     """
     image = keras.Variable(start[None], dtype="float32", name="image")
@@ -132,13 +182,14 @@ def adam_optimise(objective, start, targets, config, log):
         initial = (
             terms["total_loss"] if initial is None else initial
         )  # the loss before the first update
-        log(index, terms, image.numpy()[0])
+        log(index, terms, image.numpy()[0], seconds)
     return image.numpy()[0], seconds, initial
 
 
 def lbfgs_optimise(objective, start, targets, config, log):
     """L-BFGS-B (scipy) within pixel bounds [0, 1], driving a compiled value-and-gradient function.
 
+    Calls ``log(iteration, terms, image, seconds of the iterations so far)`` after each.
     Returns (final image, seconds per iteration, initial loss); an iteration may take
     more than one function evaluation (line search).
     """
@@ -168,7 +219,7 @@ def lbfgs_optimise(objective, start, targets, config, log):
     def after_iteration(x):
         now = time.perf_counter()
         seconds.append(now - clock["last"])
-        log(len(seconds) - 1, dict(latest), x.reshape(start.shape).astype(np.float32))
+        log(len(seconds) - 1, dict(latest), x.reshape(start.shape).astype(np.float32), seconds)
         clock["last"] = time.perf_counter()  # logging time is not step time
 
     result = minimize(
@@ -210,15 +261,18 @@ def run(config, run_dir):
     )
     writer = tf.summary.create_file_writer(str(run_dir.path / "train"))
 
-    def log(step, terms, image):
+    def log(step, terms, image, seconds):
         if step % config.log_every and step != config.steps - 1:
             return
         write_scalars(run_dir, "train", terms, step=step)
         with writer.as_default():
             tf.summary.image("stylized", show(image)[None], step=step)
-        print(f"step {step}: " + " ".join(f"{k}={v:.4g}" for k, v in terms.items()), flush=True)
+        losses = " ".join(f"{k}={v:.4g}" for k, v in terms.items())
+        timing = progress_note(step + 1, config.steps, time.perf_counter() - began, seconds)
+        print(f"step {step + 1}/{config.steps}: {losses} ({timing})", flush=True)
 
     optimise = adam_optimise if config.optimizer == "adam" else lbfgs_optimise
+    began = time.perf_counter()
     final, seconds, initial = optimise(objective, start, targets, config, log)
     writer.close()
     save_image(show(final), run_dir.path / "stylized.png")

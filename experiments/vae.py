@@ -24,7 +24,7 @@ Load the trained model (pixel probabilities of the reconstruction of `images`):
 import dataclasses
 import time
 from statistics import NormalDist
-from typing import Literal
+from typing import Annotated, Literal
 
 import keras
 import numpy as np
@@ -43,6 +43,10 @@ from tfnotes.train import (
     ALL_STRATEGIES,
     CommonConfig,
     EpochTimer,
+    NonNegativeInt,
+    PositiveFloat,
+    PositiveInt,
+    Range,
     fit_model,
     write_scalars,
 )
@@ -62,21 +66,22 @@ class Config(CommonConfig):
 
     # MNIST through tfds, or rendered digits; data_dir=DIR reads idx files instead
     data: Literal["mnist", "synthetic"] = "mnist"
-    epochs: int = 20  # passes over the training split
-    batch_size: int = 32  # digits per step
-    learning_rate: float = 1e-3  # Adam step size
+    epochs: PositiveInt = 20  # passes over the training split
+    batch_size: PositiveInt = 32  # digits per step
+    learning_rate: PositiveFloat = 1e-3  # Adam step size
     # encoder/decoder: convolutional, or two 200-unit tanh layers (Burda et al.)
     arch: Literal["conv", "mlp"] = "conv"
-    latent_dim: int = 16  # size of z (2 draws the latent manifold)
-    iw_samples: int = 500  # k of the importance-weighted test_nll_iw (Burda et al. 2016)
+    latent_dim: PositiveInt = 16  # size of z (2 draws the latent manifold)
+    iw_samples: PositiveInt = 500  # k of the importance-weighted test_nll_iw (Burda et al. 2016)
     # latent codes decoded per compiled call of the IW estimate (memory)
-    iw_decodes_per_call: int = 2000
-    iw_every: int = 0  # also log the IW estimate every N epochs (0: only at the end)
-    max_train_images: int = 0  # use only the first N training digits (0: all)
-    max_eval_images: int = 0  # use only the first N evaluation digits (0: all)
-    synthetic_count: int = 10000  # data=synthetic: digits rendered (train + eval)
-    images_to_show: int = 16  # evaluation digits shown with their reconstructions each epoch
-    manifold_size: int = 15  # latent_dim=2: the manifold picture is N x N decoded codes
+    iw_decodes_per_call: PositiveInt = 2000
+    iw_every: NonNegativeInt = 0  # also log the IW estimate every N epochs (0: only at the end)
+    max_train_images: NonNegativeInt = 0  # use only the first N training digits (0: all)
+    max_eval_images: NonNegativeInt = 0  # use only the first N evaluation digits (0: all)
+    # data=synthetic: digits rendered (train + eval; at least 20, ten of them for eval)
+    synthetic_count: Annotated[int, Range("[20, inf)")] = 10000
+    images_to_show: PositiveInt = 16  # eval digits shown with their reconstructions each epoch
+    manifold_size: PositiveInt = 15  # latent_dim=2: the manifold picture is N x N decoded codes
 
 
 # The configuration `smoke=True` applies (seconds, for tests).

@@ -13,7 +13,7 @@ import pytest
 
 import tfnotes  # noqa: F401  (registers the layers load_model needs)
 from experiments import slot_filling
-from tfnotes.slots import batching, tagger
+from tfnotes.slots import tagger
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 METRIC_KEYS = {"slot_f1", "intent_accuracy", "sentence_accuracy"}
@@ -201,44 +201,6 @@ def test_a_shared_slot_type_the_data_lacks_is_refused_with_status_2(tmp_path, ru
     assert not (tmp_path / "logs" / "slot_filling").exists()
 
 
-@pytest.mark.parametrize("cell", ["elman", "jordan", "basic_rnn", "basic_lstm", "dense"])
-@pytest.mark.parametrize("encoding", ["one_hot"])
-def test_every_cell_builds_a_model_that_tags_each_token(cell, encoding):
-    config = slot_filling.Config(
-        cell=cell, encoding=encoding, units=4, embedding_dim=4, num_layers=2
-    )
-    model = tagger.build_model(
-        config, {"words": 11, "chars": 5, "trigrams": 7, "tags": 6, "intents": 3}
-    )
-    outputs = model({"word_ids": np.array([[3, 4, 1, 0]], dtype="int32")})
-    assert tuple(outputs["slots"].shape) == (1, 4, 6) and tuple(outputs["intent"].shape) == (1, 3)
-
-
-def test_training_batches_are_full_and_padded_to_their_length_bucket():
-    from tfnotes.slots import build_vocabularies, encode_utterances, generate_synthetic_atis
-
-    corpus = generate_synthetic_atis(
-        seed=0, train_size=300, valid_size=20, test_size=20, minimal_pair_count=10
-    )
-    vocabularies = build_vocabularies(corpus.train)
-    encoded = encode_utterances(corpus.train, vocabularies, max_len=40)
-    config = slot_filling.Config(batch_size=8, length_buckets=3, char_encoder=True)
-    boundaries = batching.training_boundaries(encoded, config)
-    assert len(boundaries) == 3 and boundaries[-1] == encoded["lengths"].max() + 1
-    train, _ = batching.tagger_datasets(encoded, encoded, config)
-    widths, steps = set(), 0
-    for inputs, targets in train:
-        width = inputs["word_ids"].shape[1]
-        widths.add(width)
-        steps += 1
-        assert inputs["word_ids"].shape[0] == 8 and targets["slots"].shape == (8, width)
-        assert inputs["char_ids"].shape[:2] == (8, width)
-        real = (inputs["word_ids"].numpy() != 0).sum(axis=1)
-        assert real.max() <= width and (targets["slots"].numpy() != 0).sum() == real.sum()
-    assert widths == {bound - 1 for bound in boundaries}
-    assert steps == batching.training_steps(encoded, config) == int(train.cardinality())
-
-
 def test_crf_ensemble_trains_on_length_buckets_with_xla_and_decodes_jointly(tmp_path, run_main):
     # XLA must compile the CRF's forward algorithm and its gradient for batches whose
     # length is unknown while tracing (two bucket widths here), for both taggers.
@@ -272,17 +234,6 @@ def test_crf_ensemble_trains_on_length_buckets_with_xla_and_decodes_jointly(tmp_
         "slot_types_by_intent"
     ]
     assert {tag[2:] for tag in tags if tag != "O"} <= set(slot_types[intent])
-
-
-def test_ensemble_taggers_start_from_different_weights():
-    config = slot_filling.Config(ensemble=2, units=4, embedding_dim=4, crf=True)
-    model = tagger.build_model(
-        config, {"words": 11, "chars": 5, "trigrams": 7, "tags": 6, "intents": 3}
-    )
-    outputs = model({"word_ids": np.array([[3, 4, 1, 0]], dtype="int32")})
-    assert set(outputs) == {"slots_0", "intent_0", "slots_1", "intent_1"}
-    first, second = (keras.ops.convert_to_numpy(outputs[f"intent_{member}"]) for member in (0, 1))
-    assert not np.allclose(first, second)
 
 
 @pytest.mark.parametrize(
@@ -348,3 +299,18 @@ def test_weight_averaging_saves_the_averaged_weights_and_resumes_with_them(tmp_p
     assert status == 0, stderr
     assert "Epoch 2/2" in stdout and "Epoch 1/2" not in stdout
     assert_saved_weights_are_the_averages(run_dir)
+
+
+@pytest.mark.parametrize("sentence", ["", "  ", "\t\n"])
+def test_a_sentence_without_words_is_a_usage_error_before_the_run_is_read(
+    tmp_path, capsys, sentence
+):
+    # It used to load the model and answer intent <unseen> with a NumPy RuntimeWarning.
+    # tmp_path is no run at all: the sentence is refused before anything is read.
+    assert slot_filling.main([str(tmp_path), sentence]) == 2
+    out, err = capsys.readouterr()
+    assert err == "error: nothing to tag: the sentence has no words\n" and out == ""
+    from tfnotes.errors import UsageError
+
+    with pytest.raises(UsageError, match="the sentence has no words"):
+        slot_filling.tag_sentence(tmp_path, sentence)

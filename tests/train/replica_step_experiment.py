@@ -16,15 +16,15 @@ import keras
 import numpy as np
 
 from tfnotes.generative import GenerativeAdversarialNetwork, VariationalAutoencoder
-from tfnotes.train import CommonConfig
+from tfnotes.train import CommonConfig, PositiveFloat, PositiveInt
 
 STRATEGIES = ("none", "mirrored")  # it calls model.fit itself, not fit_model
 
 
 @dataclasses.dataclass
 class Config(CommonConfig):
-    batch_size: int = 16  # digits in the one global batch
-    learning_rate: float = 0.05  # SGD step size
+    batch_size: PositiveInt = 16  # digits in the one global batch
+    learning_rate: PositiveFloat = 0.05  # SGD step size
 
 
 def update_norm(before: list[np.ndarray], weights) -> float:

@@ -11,6 +11,8 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from experiments.__main__ import resume_command
+
 pytestmark = pytest.mark.slow
 
 
@@ -39,7 +41,9 @@ def test_run_directory_holds_config_metrics_model_and_events(finished_toy_run, t
     assert config["logdir"] == str(logdir)
 
     metrics = json.loads((run_dir / "metrics.json").read_text())
-    assert set(metrics) == {"loss", "val_loss", "epochs_trained"}
+    assert set(metrics) == {
+        "loss", "val_loss", "epochs_trained", "seconds_per_epoch", "seconds_first_epoch"
+    }
     assert all(type(value) is float for value in metrics.values())
     assert metrics["epochs_trained"] == 3.0
 
@@ -58,7 +62,7 @@ def test_interrupted_run_resumes_at_the_next_epoch(toy, tmp_path, run_main):
     )
     (run_dir,) = (tmp_path / "toy").iterdir()
     assert status == 130
-    resume_hint = f"interrupted; continue with: python -m experiments toy resume={run_dir}"
+    resume_hint = f"interrupted; continue with: {resume_command('toy', f'resume={run_dir}')}"
     assert stderr.strip() == resume_hint
     assert (run_dir / "config.json").is_file() and not (run_dir / "model.keras").exists()
     assert json.loads((run_dir / "checkpoint" / "training_metadata.json").read_text())["epoch"] == 1

@@ -7,26 +7,39 @@ which the runner finds it like any experiment: ``main(["toy", "epochs=2"])``.
 from __future__ import annotations
 
 import dataclasses
-from typing import Literal
+from typing import Annotated, Literal
 
 import keras
 import numpy as np
 
-from tfnotes.train import ALL_STRATEGIES, CommonConfig, TextSummaryCallback, fit_model
+from tfnotes.errors import DataError
+from tfnotes.train import (
+    ALL_STRATEGIES,
+    CommonConfig,
+    EpochTimer,
+    PositiveInt,
+    Range,
+    TextSummaryCallback,
+    fit_model,
+)
 
 STRATEGIES = ALL_STRATEGIES  # it trains through fit_model
+RESUMABLE_KEYS = ("interrupt_at_epoch", "nan_at_step")  # the test hooks may change on resume
 
 
 @dataclasses.dataclass
 class Config(CommonConfig):
-    epochs: int = 3  # short: the tests train for seconds
-    batch_size: int = 32  # 8 steps per epoch on the 256 training points
-    units: int = 8  # width of the hidden layer
+    epochs: PositiveInt = 3  # short: the tests train for seconds
+    batch_size: PositiveInt = 32  # 8 steps per epoch on the 256 training points
+    units: PositiveInt = 8  # width of the hidden layer
     # The hidden layer's activation; the Literal makes the runner reject others.
     activation: Literal["relu", "tanh"] = "relu"
     hidden_sizes: tuple[int, ...] = (8,)  # only parsed, to test tuple fields
-    interrupt_at_epoch: int = -1  # test hook: Ctrl-C during this 0-based epoch (after its 2nd step)
-    nan_at_step: int = -1  # test hook: the loss is NaN at this 0-based global training step
+    # test hook: Ctrl-C during this 0-based epoch (after its 2nd step); -1: off
+    interrupt_at_epoch: Annotated[int, Range("[-1, inf)")] = -1
+    # test hook: the loss is NaN at this 0-based global training step; -1: off
+    nan_at_step: Annotated[int, Range("[-1, inf)")] = -1
+    refuse_after_writing: bool = False  # test hook: write a file, then refuse the data
 
 
 class _InterruptDuringEpoch(keras.callbacks.Callback):
@@ -53,6 +66,9 @@ def make_data(seed: int, count: int) -> tuple[np.ndarray, np.ndarray]:
 
 def run(config: Config, run_dir) -> dict:
     """Trains the toy model; returns final losses and how many epochs this call trained."""
+    if config.refuse_after_writing:
+        (run_dir.path / "notes.txt").write_text("written before the data was read\n")
+        raise DataError("toy: refused after writing notes.txt (refuse_after_writing=True)")
     model = keras.Sequential([
         keras.Input((4,)),
         keras.layers.Dense(config.units, activation=config.activation),
@@ -65,16 +81,17 @@ def run(config: Config, run_dir) -> dict:
             squared_error = keras.ops.mean(keras.ops.square(y_true - y_pred), axis=-1)
             poisoned = keras.ops.equal(optimizer.iterations, config.nan_at_step)
             return squared_error + keras.ops.where(poisoned, float("nan"), 0.0)
-    callbacks = [TextSummaryCallback(lambda epoch: f"| epoch |\n|---|\n| {epoch} |", "examples")]
+    timer = EpochTimer()
+    examples = TextSummaryCallback(lambda epoch: f"| epoch |\n|---|\n| {epoch} |", "examples")
+    callbacks = [timer, examples]
     if config.interrupt_at_epoch >= 0:
         callbacks.append(_InterruptDuringEpoch(config.interrupt_at_epoch))
     history = fit_model(
         model, make_data(config.seed, 256), make_data(config.seed + 1, 64),
         config=config, run_dir=run_dir, loss=loss, optimizer=optimizer, callbacks=callbacks,
     )
-    return {
-        "loss": history.history["loss"][-1] if history.history else float("nan"),
-        "val_loss": history.history["val_loss"][-1] if history.history else float("nan"),
-        "epochs_trained": len(history.epoch),
-    }
+    metrics = {"epochs_trained": len(history.epoch), **timer.timing_metrics()}
+    if history.history:  # empty when a finished run is resumed with nothing left to train
+        metrics.update(loss=history.history["loss"][-1], val_loss=history.history["val_loss"][-1])
+    return metrics
 

@@ -11,7 +11,13 @@ are ranked by that score at every step, finished hypotheses carried along with a
 free ``<pad>`` continuation; a hypothesis without ``<end>`` after `max_len` steps
 competes with length `max_len`. When `beam_size` is at least the number of
 possible hypotheses nothing is pruned and the result is the exhaustive best
-(tests/captioning/test_decoding.py checks that).
+(tests/captioning/test_caption_decoding.py checks that).
+
+The beam carries no attention maps (that would be ``[B, K, max_len, L]`` gathered at
+every step of every evaluation). The maps of a caption depend only on its words, so
+`forced_loop` recomputes them by teacher forcing on the winning ids: what the beam
+computed along its best path, for one more decoder pass, and only when asked
+(`CaptionGenerator.caption`).
 """
 
 from __future__ import annotations
@@ -57,6 +63,30 @@ def greedy_loop(step_fn, states, batch_size, max_len, vocab_size):
                                           maximum_iterations=max_len)
     attention = tf.transpose(maps.stack(), (1, 0, 2)) if attends else None
     return tf.transpose(ids.stack()), attention
+
+
+def forced_loop(step_fn, states, ids):
+    """Teacher forcing on given ids ``[B, T]``: ``attention [B, T, L]``, or None without attention.
+
+    Step t reads ``<start>`` (t = 0) or ``ids[:, t - 1]``, as greedy and beam decoding did
+    when they emitted `ids`, so row t is where the decoder looked when it emitted
+    ``ids[:, t]``: the attention of that caption, whichever search found it. `step_fn`
+    as in `greedy_loop`; T must be static. A `tf.while_loop`.
+    """
+    steps = ids.shape[1]
+    count = tf.shape(ids)[0]
+    words = tf.transpose(tf.concat([tf.fill([count, 1], START_ID), ids[:, :-1]], axis=1))
+    _, _, probe = step_fn(words[0], states)  # only asks: attention?
+    if probe is None:
+        return None
+
+    def body(t, states, maps):
+        _, states, attention = step_fn(words[t], states)
+        return t + 1, states, maps.write(t, tf.cast(attention, tf.float32))
+
+    loop = (0, states, tf.TensorArray(tf.float32, size=steps))
+    _, _, maps = tf.while_loop(lambda t, *_: t < steps, body, loop, maximum_iterations=steps)
+    return tf.transpose(maps.stack(), (1, 0, 2))
 
 
 def beam_loop(step_fn, states, batch_size, beam_size, max_len, vocab_size, length_penalty=1.0):
@@ -126,6 +156,9 @@ class CaptionGenerator:
         self._greedy = tf.function(self._greedy_graph, jit_compile=self.jit_compile,
                                    input_signature=self._signature, autograph=False)
         self._beams = {}  # beam_size -> compiled search
+        self._forced = tf.function(
+            self._forced_graph, jit_compile=self.jit_compile, autograph=False,
+            input_signature=[*self._signature, tf.TensorSpec([None, self.max_len], tf.int32)])
 
     def _step_fn(self, memory):
         def step(words, states):
@@ -140,6 +173,13 @@ class CaptionGenerator:
         if attention is None:
             attention = tf.zeros([count, self.max_len, 0])
         return ids, attention
+
+    def _forced_graph(self, images, ids):
+        memory, states = self.decoder.start(self.encoder(images, training=False))
+        attention = forced_loop(self._step_fn(memory), states, ids)
+        if attention is None:
+            attention = tf.zeros([tf.shape(images)[0], self.max_len, 0])
+        return attention
 
     def _beam_function(self, beam_size):
         def search(images):
@@ -163,6 +203,31 @@ class CaptionGenerator:
         """``(ids [B, max_len], normalised scores [B])`` numpy arrays; beam_size=1 is greedy."""
         ids, scores = self._beam_function(int(beam_size))(tf.convert_to_tensor(images, tf.float32))
         return ids.numpy(), scores.numpy()
+
+    def attention(self, images, ids):
+        """Teacher-forced attention ``[B, max_len, L]`` of captions ``ids [B, max_len]``.
+
+        Row t is where the decoder looked when it emitted ``ids[:, t]`` (`forced_loop`);
+        for ids that greedy or beam search returned, the attention that search had.
+        L = 0 for a decoder without attention.
+        """
+        ids = np.asarray(ids, np.int32)
+        attention = self._forced(tf.convert_to_tensor(images, tf.float32), tf.constant(ids))
+        return attention.numpy()
+
+    def caption(self, images, beam_size=1, with_attention=True):
+        """``(ids [B, max_len], attention [B, max_len, L] or None)``: greedy or beam captions.
+
+        The attention is that of the captions returned: greedy decoding's own, or, for
+        beam search, the teacher-forced attention of the winning ids (`attention`),
+        which is what the beam computed along its best path without carrying maps for
+        every hypothesis in the compiled search.
+        """
+        if beam_size <= 1:
+            ids, attention = self.greedy(images)
+            return ids, attention if with_attention else None
+        ids = self.beam(images, beam_size)[0]
+        return ids, self.attention(images, ids) if with_attention else None
 
     def generate(self, images, beam_size=1, batch_size=50):
         """Ids ``[N, max_len]`` for uint8/float images ``[N,S,S,3]``, in fixed-size batches.

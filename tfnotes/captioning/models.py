@@ -18,12 +18,12 @@ fed to the cell with the word and to the output layer.
 from __future__ import annotations
 
 import os
-import socket
 
 import keras
 from keras import ops
 
 from tfnotes import cells as tfcells
+from tfnotes.downloads import can_download
 from tfnotes.errors import UsageError
 
 CELLS = tfcells.CELL_NAMES
@@ -35,7 +35,6 @@ _APPLICATIONS = {
     "efficientnet_b0": ("EfficientNetB0", "none", 32),  # rescales inside the model
     "inception_v3": ("InceptionV3", "tf", 75),
 }
-_WEIGHTS_HOST = ("storage.googleapis.com", 443)
 
 
 def make_cell(kind: str, units: int, num_layers: int = 1):
@@ -274,15 +273,6 @@ def cached_weights_exist(kind: str) -> bool:
     stem = {"mobilenet_v2": "mobilenet_v2", "efficientnet_b0": "efficientnetb0",
             "inception_v3": "inception_v3"}[kind]
     return os.path.isdir(folder) and any(stem in name for name in os.listdir(folder))
-
-
-def can_download(timeout: float = 3.0) -> bool:
-    """Whether the keras.applications weights host answers (fails fast when offline)."""
-    try:
-        socket.create_connection(_WEIGHTS_HOST, timeout=timeout).close()
-        return True
-    except OSError:
-        return False
 
 
 def pretrained_encoder(kind: str, image_size: int, fine_tune: bool = False,

@@ -7,6 +7,7 @@ download traceback. Tests run this path under `tfds.testing.mock_data`.
 import numpy as np
 
 from tfnotes.digits.splits import DigitSplits
+from tfnotes.downloads import can_download
 from tfnotes.errors import DataError
 
 OFFLINE_OPTIONS = (
@@ -24,15 +25,21 @@ def load_tfds_mnist(data_dir=None) -> DigitSplits:
     """
     import tensorflow_datasets as tfds
 
+    # Offline, tfds would retry the download for minutes: read only what is prepared.
+    download = can_download()
     try:
         train, test = tfds.load(
-            "mnist", split=["train", "test"], as_supervised=True, data_dir=data_dir
+            "mnist", split=["train", "test"], as_supervised=True, data_dir=data_dir,
+            download=download,
         )
         train_images, train_labels = _to_numpy(tfds, train)
         eval_images, eval_labels = _to_numpy(tfds, test)
-    except (
-        Exception
-    ) as error:  # noqa: BLE001 - tfds raises many types (network, checksum, missing deps)
+    except Exception as error:  # tfds raises many types (network, checksum, missing deps)
+        if not download:
+            raise DataError(
+                "could not load MNIST through tensorflow_datasets: offline and not prepared "
+                f"in its data folder; {OFFLINE_OPTIONS}"
+            ) from error
         cause = str(error).strip().splitlines()[0] if str(error).strip() else ""
         raise DataError(
             "could not load MNIST through tensorflow_datasets "

@@ -1,10 +1,12 @@
-"""Generative models for 28x28 digits: the VAE and the GANs, plus image-grid helpers.
+"""Generative models for 28x28 digits: the VAE and the GANs, their bounds and scores.
 
 * `vae`: `VariationalAutoencoder` (its own ELBO train step), encoder/decoder
   builders, fixed binarisation, the importance-weighted NLL estimate.
 * `gan`: the DCGAN tutorial's generator/discriminator (and the conditional
   variant), `GenerativeAdversarialNetwork` (two optimizers, its own train step).
 * `images`: image grids for TensorBoard and PNG files, an epoch timer.
+* `elbo`: log-densities, analytic KL, the ELBO and the importance-weighted bound.
+* `scores`: Frechet distance (FID), inception score, label accuracy of samples.
 
 Importing it registers the two models for `keras.models.load_model`.
 """

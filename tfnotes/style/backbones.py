@@ -15,11 +15,11 @@ pictures. The extractor's name says "random" so logs and summaries show it.
 """
 
 import os
-import socket
 from pathlib import Path
 
 import keras
 
+from tfnotes.downloads import can_download
 from tfnotes.errors import DataError, UsageError
 from tfnotes.style.preprocessing import preprocess
 
@@ -35,7 +35,6 @@ VGG19_LAYERS = tuple(
     f"block{b}_conv{i}" for b, convs, _ in VGG19_BLOCKS for i in range(1, convs + 1)
 )
 WEIGHTS_FILE = "vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5"
-WEIGHTS_HOST = ("storage.googleapis.com", 443)
 
 
 def check_layers(names):
@@ -52,15 +51,6 @@ def cached_weights_path():
     """Where `keras.utils.get_file` caches the ImageNet notop weights (KERAS_HOME or ~/.keras)."""
     home = os.environ.get("KERAS_HOME") or os.path.join(os.path.expanduser("~"), ".keras")
     return Path(home) / "models" / WEIGHTS_FILE
-
-
-def can_download(timeout=3.0):
-    """Whether the keras.applications weights host answers (fails fast, unlike a download)."""
-    try:
-        socket.create_connection(WEIGHTS_HOST, timeout=timeout).close()
-        return True
-    except OSError:
-        return False
 
 
 def _offline_error(reason):

@@ -14,14 +14,55 @@ from __future__ import annotations
 import ast
 import dataclasses
 import difflib
+import math
 import types
 import typing
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from tfnotes.errors import UsageError
 
+
+@dataclasses.dataclass(frozen=True)
+class Range:
+    """A numeric field's valid values, in interval notation: ``Range("[0, 1)")``.
+
+    Declared on a field as ``Annotated[float, Range("[0, 1)")]`` (or one of the
+    aliases below); `parse_overrides` refuses a value outside it with one line.
+    """
+
+    interval: str  # "[low, high]", "(low, high)", half-open mixes; "inf" for no bound
+
+    def __post_init__(self):
+        text = self.interval.replace(" ", "")
+        if len(text) < 5 or text[0] not in "[(" or text[-1] not in "])" or "," not in text:
+            raise ValueError(f"Range({self.interval!r}) is not an interval such as '[0, 1)'")
+        low, high = text[1:-1].split(",")
+        object.__setattr__(self, "bounds", (float(low), float(high)))
+
+    def __contains__(self, number: float) -> bool:
+        low, high = self.bounds
+        above = number >= low if self.interval.lstrip()[0] == "[" else number > low
+        below = number <= high if self.interval.rstrip()[-1] == "]" else number < high
+        return above and below and not math.isnan(number)
+
+    def __str__(self) -> str:
+        return self.interval
+
+
+# The ranges most fields need, as types: `batch_size: PositiveInt = 32`.
+PositiveInt = Annotated[int, Range("[1, inf)")]
+NonNegativeInt = Annotated[int, Range("[0, inf)")]
+PositiveFloat = Annotated[float, Range("(0, inf)")]
+NonNegativeFloat = Annotated[float, Range("[0, inf)")]
+DropRate = Annotated[float, Range("[0, 1)")]  # a dropout rate: 1 would drop everything
+Fraction = Annotated[float, Range("[0, 1]")]
+
 STRATEGIES = ("none", "mirrored", "multi_worker", "tpu")  # the values of `strategy=`
 ALL_STRATEGIES = STRATEGIES  # what an experiment declares when fit_model distributes it
+# The keys a resumed run may change: how long it trains, where it runs, where it logs.
+RESUMABLE_KEYS = (
+    "resume", "epochs", "jit_compile", "strategy", "devices", "tpu", "collective_timeout",
+)
 
 
 @dataclasses.dataclass
@@ -29,11 +70,12 @@ class CommonConfig:
     """Settings every experiment shares; experiments subclass it and add their own."""
 
     logdir: str = "tensorboard_logs"  # root of the run directories: LOGDIR/NAME/RUN_ID
-    seed: int = 0  # seeds Python, NumPy and TensorFlow (keras.utils.set_random_seed)
-    epochs: int = 10  # passes over the training split
-    batch_size: int = 32  # examples per training step, global: split across the replicas
-    learning_rate: float = 1e-3  # Adam step size when the experiment keeps the default optimizer
-    clipnorm: float | None = None  # global-norm gradient clipping; recurrent experiments use ~5.0
+    seed: NonNegativeInt = 0  # seeds Python, NumPy and TensorFlow (keras.utils.set_random_seed)
+    epochs: PositiveInt = 10  # passes over the training split
+    batch_size: PositiveInt = 32  # examples per training step, global: split across replicas
+    learning_rate: PositiveFloat = 1e-3  # Adam step size when the experiment keeps Adam
+    # Global-norm gradient clipping (None: off); recurrent experiments use ~5.0.
+    clipnorm: Annotated[float | None, Range("(0, inf)")] = None
     jit_compile: bool = True  # compile the train step with XLA
     data: str = ""  # which data source the experiment reads (experiment-specific names)
     data_dir: str = ""  # read data from this directory instead of the built-in source
@@ -43,9 +85,9 @@ class CommonConfig:
     # Spread training over devices (tfnotes/train/distribute.py): one device, the local
     # GPUs/CPUs, the machines named by TF_CONFIG, or a TPU.
     strategy: Literal[STRATEGIES] = "none"
-    devices: int = 0  # mirrored: use N devices (0: all); without GPUs, N>1 splits the CPU in N
+    devices: NonNegativeInt = 0  # mirrored: N devices (0: all); without GPUs, N>1 splits the CPU
     tpu: str = ""  # strategy=tpu: TPU name or grpc:// address ("" on a Cloud TPU VM)
-    collective_timeout: float = 60.0  # multi_worker: seconds to wait for a peer before failing
+    collective_timeout: PositiveFloat = 60.0  # multi_worker: seconds to wait for a peer
 
 
 def config_to_dict(config: Any) -> dict[str, Any]:
@@ -166,7 +208,7 @@ def _check_field(config_cls: type, key: str, value: Any, raw: str | None) -> Any
         close = difflib.get_close_matches(key, list(fields), n=1)
         hint = f" (did you mean {close[0]}?)" if close else ""
         raise UsageError(f"unknown key {key!r}{hint}; allowed keys: {', '.join(fields)}")
-    annotation = typing.get_type_hints(config_cls)[key]
+    annotation = typing.get_type_hints(config_cls, include_extras=True)[key]
     shown = raw.strip() if raw is not None else repr(value)
     try:
         converted = _convert(annotation, value, raw)
@@ -177,7 +219,18 @@ def _check_field(config_cls: type, key: str, value: Any, raw: str | None) -> Any
         ) from None
     except _NotAChoice as error:
         raise UsageError(_not_a_choice(key, shown, error.choices)) from None
+    valid = field_range(config_cls, key)
+    if valid is not None and converted is not None and converted not in valid:
+        raise UsageError(f"{key}={shown} is out of range: {key} must be in {valid}")
     return converted
+
+
+def field_range(config_cls: type, key: str) -> Range | None:
+    """The `Range` declared on field `key` (``Annotated[..., Range(...)]``), or None."""
+    annotation = typing.get_type_hints(config_cls, include_extras=True)[key]
+    if typing.get_origin(annotation) is Annotated:
+        return next((extra for extra in annotation.__metadata__ if isinstance(extra, Range)), None)
+    return None
 
 
 def _not_a_choice(key: str, shown: str, choices) -> str:
@@ -196,6 +249,8 @@ class _NotAChoice(Exception):
 
 def _convert(annotation: Any, value: Any, raw: str | None) -> Any:
     """Checks `value` against a type annotation; converts where it is lossless."""
+    if typing.get_origin(annotation) is Annotated:
+        annotation = typing.get_args(annotation)[0]  # the type; the Range is checked after
     origin = typing.get_origin(annotation)
     args = typing.get_args(annotation)
     if annotation is Any:
@@ -262,6 +317,8 @@ def _convert(annotation: Any, value: Any, raw: str | None) -> Any:
 
 
 def _type_name(annotation: Any) -> str:
+    if typing.get_origin(annotation) is Annotated:
+        annotation = typing.get_args(annotation)[0]
     if annotation is bool:
         return "bool (True or False)"
     if isinstance(annotation, type) and not typing.get_args(annotation):

@@ -102,6 +102,8 @@ def fit_model(
         fit_inputs = dict(x=x, y=y, batch_size=config.batch_size, shuffle=True)
     else:
         fit_inputs = dict(x=train_data, shuffle=False)  # a dataset shuffles itself
+    if jit_compile_under_strategy(config.jit_compile) and not run_dir.checkpoint_dir.exists():
+        print("the first epoch also compiles the training step with XLA: expect it to be slower")
     history = model.fit(
         **fit_inputs,
         validation_data=validation_data,

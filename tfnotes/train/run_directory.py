@@ -87,9 +87,17 @@ class RunDirectory:
             shutil.copytree(resume_from.checkpoint_dir, run_dir.checkpoint_dir)
         return run_dir
 
-    def holds_only_config(self) -> bool:
-        """True while the directory holds nothing but ``config.json`` (no run output yet)."""
-        return [entry.name for entry in self.path.iterdir()] == [CONFIG_FILE]
+    def has_trained(self) -> bool:
+        """True once a run has something worth keeping: a per-epoch backup, a saved model."""
+        kept = (self.checkpoint_dir, self.model_path, self.metrics_path)
+        return any(path.exists() for path in kept)
+
+    def read_metrics(self) -> dict[str, float]:
+        """``metrics.json`` as a dict; {} when the run has none yet."""
+        try:
+            return json.loads(self.metrics_path.read_text())
+        except FileNotFoundError:
+            return {}
 
     def remove(self) -> None:
         """Closes the summary writers, deletes the directory (a worker's scratch, a refused run)."""
@@ -180,6 +188,7 @@ def _write_json_atomically(path: pathlib.Path, value: Any) -> None:
         dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
     )
     try:
+        os.chmod(temporary, 0o666 & ~_umask())  # mkstemp makes 0600; the rest of the run is 0644
         with os.fdopen(descriptor, "w") as handle:
             json.dump(value, handle, indent=2, allow_nan=False)
             handle.write("\n")
@@ -188,3 +197,9 @@ def _write_json_atomically(path: pathlib.Path, value: Any) -> None:
         if os.path.exists(temporary):
             os.unlink(temporary)
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

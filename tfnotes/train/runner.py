@@ -22,14 +22,18 @@ def run_in_directory(
 ) -> dict[str, float]:
     """Seeds with ``config.seed``, runs ``run(config, run_dir)``, writes its metrics.
 
-    Returns the metrics as written to ``metrics.json`` (floats). Raises TypeError when
+    On ``resume=``, keys of the earlier ``metrics.json`` that this call does not return
+    are kept. Returns the metrics as written to ``metrics.json`` (floats). Raises TypeError when
     `run` returns something other than a dict (a bug in the experiment).
     """
+    # A resumed run keeps the figures this call does not measure again (a finished run
+    # resumed with nothing left to train times no epoch, so it has no seconds_per_epoch).
+    earlier = run_dir.read_metrics() if config.resume else {}
     seed_everything(config.seed)
     metrics = run(config, run_dir)
     if not isinstance(metrics, dict):
         raise TypeError(f"{run.__module__}.run must return a dict of metrics, got {metrics!r}")
-    run_dir.write_metrics(metrics)
+    run_dir.write_metrics({**earlier, **metrics})
     metrics = json.loads(run_dir.metrics_path.read_text())
     write_hparams(run_dir, config, metrics)
     return metrics
