@@ -127,3 +127,11 @@ def test_import_tfnotes_registers_classes_without_the_experiments_dependencies()
         "assert keras.saving.get_registered_object('tfnotes>CaptionDecoder') is not None"
     )
     assert not {"tensorflow_datasets", "pycocoevalcap", "seqeval", "experiments"} & loaded
+
+
+def test_smoke_keeps_the_keys_given_beside_it():
+    # cell_benchmark smoke=True used to time its own tiny size whatever sizes= said.
+    module = load_experiment("cell_benchmark")
+    args = ["smoke=True", "sizes=((2, 3, 4, 5),)"]
+    config = resolved_config(module, "cell_benchmark", override_values(module.Config, args))
+    assert config.sizes == ((2, 3, 4, 5),) and config.repeats == module.SMOKE["repeats"]

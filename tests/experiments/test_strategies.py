@@ -46,7 +46,7 @@ timings) refuse every strategy but none with a one-line reason.
 from __future__ import annotations
 
 import pytest
-from test_distribute import assert_close, run_runner_subprocess
+from support.distributed import assert_close, run_runner_subprocess
 
 pytestmark = pytest.mark.slow
 

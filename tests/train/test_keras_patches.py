@@ -20,8 +20,7 @@ import sys
 import keras
 import numpy as np
 import pytest
-from test_distribute import REPO
-from test_multi_worker import free_ports
+from support.distributed import REPO, free_ports
 
 from tfnotes.errors import UsageError
 from tfnotes.train import keras_patches

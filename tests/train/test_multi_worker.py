@@ -13,19 +13,19 @@ import json
 import os
 import pathlib
 import shutil
-import socket
 import subprocess
 import sys
 import time
 
 import pytest
-from test_distribute import (
+from support.distributed import (
     LAUNCH,
     LEARNING_SLOT_FILLING,
     RELATIVE_TOLERANCE,
     REPO,
     SCORE_TOLERANCE,
     assert_close,
+    free_ports,
 )
 
 pytestmark = pytest.mark.slow
@@ -33,20 +33,6 @@ pytestmark = pytest.mark.slow
 RUN_DEADLINE = 240  # seconds for a whole two-worker run on a busy 2-core machine
 COLLECTIVE_TIMEOUT = 20  # collective_timeout= for the kill test
 FAILURE_DEADLINE = COLLECTIVE_TIMEOUT + 40  # detection, then the error reaching Python
-
-
-def free_ports(count: int) -> list[int]:
-    """`count` distinct free TCP ports on 127.0.0.1 (freed just before the workers bind)."""
-    sockets = []
-    try:
-        for _ in range(count):
-            sock = socket.socket()
-            sock.bind(("127.0.0.1", 0))
-            sockets.append(sock)
-        return [sock.getsockname()[1] for sock in sockets]
-    finally:
-        for sock in sockets:
-            sock.close()
 
 
 def start_workers(

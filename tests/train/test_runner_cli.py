@@ -22,6 +22,32 @@ def test_unknown_experiment_in_a_subprocess_is_one_line_and_status_2(tmp_path):
     assert list(tmp_path.iterdir()) == []  # nothing written
 
 
+@pytest.mark.slow
+def test_on_the_command_line_stderr_holds_the_error_alone(tmp_path):
+    # TensorFlow's start-up lines (absl, cudart_stub, cuInit) are filtered out.
+    result = subprocess.run(
+        [sys.executable, "-m", "experiments", "slot_filling", "epochs=two", f"logdir={tmp_path}"],
+        capture_output=True, text=True, timeout=120, cwd=pathlib.Path(__file__).parents[2],
+    )
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr == "error: epochs=two has the wrong type: epochs expects int, got str\n"
+
+
+def test_the_filter_drops_only_tensorflows_start_up_lines():
+    from experiments._quiet_stderr import NOISE
+
+    dropped = [
+        "WARNING: All log messages before absl::InitializeLog() is called are written to STDERR",
+        "I0000 00:00:1796350120.732957   27700 cudart_stub.cc:31] Could not find cuda drivers",
+        "E0000 00:00:1796349642.209358   24111 cuda_platform.cc:52] failed call to cuInit: INT",
+        "I0000 00:00:1796350120.732599   27700 port.cc:153] oneDNN custom operations are on.",
+    ]
+    kept = ["error: epochs=two has the wrong type", "Traceback (most recent call last):",
+            "E0000 00:00:1796349642.209358   24111 xla_compiler.cc:52] something real"]
+    assert all(NOISE.match(line) for line in dropped)
+    assert not any(NOISE.match(line) for line in kept)
+
+
 def test_list_shows_each_experiment_with_its_docstring_line(toy, run_main):
     status, stdout, _ = run_main(["--list"])
     assert status == 0

@@ -38,6 +38,7 @@ def test_run_directory_holds_config_metrics_model_and_events(finished_toy_run, t
 
     config = json.loads((run_dir / "config.json").read_text())
     assert config["seed"] == 3 and config["epochs"] == 3 and config["jit_compile"] is True
+    assert "the first epoch also compiles the training step with XLA" in stdout
     assert config["logdir"] == str(logdir)
 
     metrics = json.loads((run_dir / "metrics.json").read_text())
