@@ -1,0 +1,1 @@
+"""Named configurations of the language_model experiment, chosen with config=PRESET."""
