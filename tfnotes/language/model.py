@@ -277,6 +277,9 @@ def with_batch_shape(model: keras.Model, batch_size: int, num_steps: int | None 
     for layer in config["layers"]:
         if layer["class_name"] == "InputLayer":
             layer["config"]["batch_shape"] = [batch_size, num_steps]
+        # Built from the new input instead: a stateful RNN built for the old shape would
+        # keep state variables of the old batch size.
+        layer.pop("build_config", None)
     clone = model.__class__.from_config(config)
     copy_weights(model, clone)
     return clone
