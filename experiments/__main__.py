@@ -115,10 +115,7 @@ def experiment_help(name: str) -> str:
     from tfnotes.train.config_help import config_help
 
     module = load_experiment(name)
-    presets = {
-        preset: _first_line(_docstring(_package_dir() / PRESETS / name / f"{preset}.py"))
-        for preset in preset_names(name)
-    }
+    presets = {preset: preset_summary(name, preset) for preset in preset_names(name)}
     usage = f"usage: python -m experiments {name} [config=PRESET] [key=value ...]"
     return "\n".join([usage, _first_line(module.__doc__), "", config_help(module.Config, presets)])
 
@@ -160,9 +157,7 @@ def preset_names(name: str) -> list[str]:
     folder = _package_dir() / PRESETS / name
     if not folder.is_dir():
         return []
-    return sorted(
-        path.stem for path in folder.glob("*.py") if not path.stem.startswith("_")
-    )
+    return sorted(path.stem for path in folder.glob("*.py") if not path.stem.startswith("_"))
 
 
 def load_preset(name: str, preset: str) -> dict:
@@ -178,6 +173,11 @@ def load_preset(name: str, preset: str) -> dict:
     if not isinstance(values, dict):
         raise UsageError(f"{PRESETS}/{name}/{preset}.py: get_config() must return a dict")
     return values
+
+
+def preset_summary(name: str, preset: str) -> str:
+    """The first line of a preset's docstring, read without importing it."""
+    return _first_line(_docstring(_package_dir() / PRESETS / name / f"{preset}.py"))
 
 
 def describe(name: str) -> str:
@@ -210,8 +210,7 @@ def _listing() -> str:
     for name in names:
         lines.append(f"{name:<{width}}  {describe(name)}")
         for preset in preset_names(name):
-            path = _package_dir() / PRESETS / name / f"{preset}.py"
-            lines.append(f"{'':<{width}}    config={preset}: {_first_line(_docstring(path))}")
+            lines.append(f"{'':<{width}}    config={preset}: {preset_summary(name, preset)}")
     return "\n".join(lines)
 
 
@@ -284,9 +283,11 @@ def _run(name: str, overrides: list[str], progress: dict) -> None:
         run_dir = chief_run_dir
     else:
         run_dir = train.RunDirectory.create(config.logdir, name)
-    progress["run_dir"] = run_dir
-    # A resumed run's config.json goes back as it was if this command fails.
-    saved_config = run_dir.config_path.read_bytes() if config.resume else None
+    if distribution.is_chief:  # a worker's scratch folder is gone once it stops
+        progress["run_dir"] = run_dir
+    # A resume that fails before it finishes an epoch puts config.json back as it was
+    # (on the chief, which alone owns the run directory).
+    before = run_dir.snapshot() if config.resume and distribution.is_chief else None
     run_dir.write_config(config)
     verb = "resuming" if config.resume else "writing to"
     print(f"{name}: {verb} {run_dir.path}", flush=True)
@@ -297,18 +298,15 @@ def _run(name: str, overrides: list[str], progress: dict) -> None:
 
     try:
         _run_in_scope(module, config, run_dir, distribution)
-    except (UsageError, DataError):
-        if saved_config is not None and distribution.is_chief:
-            run_dir.config_path.write_bytes(saved_config)
+    except Exception as error:
+        if before is not None:
+            run_dir.restore_config_unless_trained(before)
         # Refused before it trained (bad data, no network for a download): a fresh
         # run leaves no directory behind; one that checkpointed or saved is kept.
-        if not config.resume and distribution.is_chief and not run_dir.has_trained():
+        refused = isinstance(error, (UsageError, DataError))
+        if refused and not config.resume and distribution.is_chief and not run_dir.has_trained():
             run_dir.remove()
             print(f"{name}: removed {run_dir.path}: the run was refused", flush=True)
-        raise
-    except Exception:
-        if saved_config is not None and distribution.is_chief:
-            run_dir.config_path.write_bytes(saved_config)
         raise
     finally:
         if not distribution.is_chief:
@@ -323,9 +321,9 @@ def _run(name: str, overrides: list[str], progress: dict) -> None:
 def refuse_resume_changes(module: ModuleType, saved, config) -> None:
     """UsageError (one line) when a resumed run would change a key it cannot change.
 
-    A resumed run restores its weights and optimizer state (the step size included)
-    and its data pipeline; only `tfnotes.train.RESUMABLE_KEYS` (how long to train,
-    where it runs) and an experiment's own ``RESUMABLE_KEYS`` may differ.
+    A resumed run restores its weights and optimizer state and rebuilds its data and
+    schedules from its own settings; only `tfnotes.train.RESUMABLE_KEYS` (how long to
+    train, where it runs) and an experiment's own ``RESUMABLE_KEYS`` may differ.
     """
     import tfnotes.train as train
     from tfnotes.errors import UsageError

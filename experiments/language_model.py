@@ -84,7 +84,7 @@ class Config(CommonConfig):
     data: Literal["synthetic", "text", "ptb"] = "synthetic"
     # tokens: characters or words (auto: char for text and synthetic, word for ptb)
     level: Literal["auto", "char", "word"] = "auto"
-    epochs: PositiveInt = 6  # passes over the training split
+    epochs: PositiveInt = 10  # passes over the training split
     batch_size: PositiveInt = 32  # parallel streams the training text is cut into
     num_steps: PositiveInt = 50  # tokens per window: how far back the gradient reaches
     cell: Literal[CELL_NAMES] = "lstm"  # the recurrent cell, from tfnotes.cells

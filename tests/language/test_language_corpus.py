@@ -19,6 +19,7 @@ SHAKESPEARE = pathlib.Path(__file__).resolve().parents[2].parent / "shared/data/
 
 
 def write(folder, name, text):
+    """Writes `text` to folder/name (making the folder); returns the folder."""
     folder.mkdir(parents=True, exist_ok=True)
     (folder / name).write_text(text, encoding="utf-8")
     return folder

@@ -20,10 +20,12 @@ VOCAB, BATCH, STEPS = 11, 2, 4
 
 
 def ids(length, seed=0):
+    """Random token ids, [BATCH, length]."""
     return np.random.default_rng(seed).integers(0, VOCAB, size=(BATCH, length)).astype("int32")
 
 
 def small_model(**options):
+    """A seeded two-layer model for [BATCH, STEPS] ids; `options` go to build_language_model."""
     keras.utils.set_random_seed(1)
     settings = dict(batch_size=BATCH, num_steps=STEPS, num_layers=2, units=6)
     return build_language_model(VOCAB, **{**settings, **options})

@@ -35,6 +35,7 @@ def tf1_run(tmp_path_factory):
 
 
 def keras_model(**options):
+    """The Keras model of tf1_ptb_graph.py's sizes and cells; `options` change it."""
     settings = dict(batch_size=BATCH, num_steps=STEPS, cell="basic_lstm", forget_bias=0.0,
                     num_layers=LAYERS, units=SIZE)
     return build_language_model(VOCAB, **{**settings, **options})

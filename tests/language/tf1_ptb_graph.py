@@ -57,10 +57,10 @@ def main(output_dir):
                         tf1.get_variable_scope().reuse_variables()
                     cell_output, state = cell(embedded[:, time_step, :], state)
                     outputs.append(cell_output)
-            output = tf.reshape(tf.concat(outputs, 1), [-1, SIZE])
+            flat_output = tf.reshape(tf.concat(outputs, 1), [-1, SIZE])
             softmax_w = tf1.get_variable("softmax_w", [SIZE, VOCAB], dtype=tf.float32)
             softmax_b = tf1.get_variable("softmax_b", [VOCAB], dtype=tf.float32)
-            logits = tf.reshape(tf1.nn.xw_plus_b(output, softmax_w, softmax_b),
+            logits = tf.reshape(tf1.nn.xw_plus_b(flat_output, softmax_w, softmax_b),
                                 [BATCH, STEPS, VOCAB])
         final_state = state
         variables = tf1.global_variables()

@@ -34,18 +34,20 @@ def test_on_the_command_line_stderr_holds_the_error_alone(tmp_path):
 
 
 def test_the_filter_drops_only_tensorflows_start_up_lines():
-    from experiments._quiet_stderr import NOISE
+    from experiments._quiet_stderr import is_noise
 
     dropped = [
         "WARNING: All log messages before absl::InitializeLog() is called are written to STDERR",
         "I0000 00:00:1796350120.732957   27700 cudart_stub.cc:31] Could not find cuda drivers",
-        "E0000 00:00:1796349642.209358   24111 cuda_platform.cc:52] failed call to cuInit: INT",
         "I0000 00:00:1796350120.732599   27700 port.cc:153] oneDNN custom operations are on.",
     ]
+    cu_init = "E0000 00:00:1796349642.209358   24111 cuda_platform.cc:52] failed call to cuInit: X"
     kept = ["error: epochs=two has the wrong type", "Traceback (most recent call last):",
-            "E0000 00:00:1796349642.209358   24111 xla_compiler.cc:52] something real"]
-    assert all(NOISE.match(line) for line in dropped)
-    assert not any(NOISE.match(line) for line in kept)
+            "E0000 00:00:1796349642.209358   24111 xla_compiler.cc:52] something real",
+            "F0000 00:00:1796349642.209358   24111 port.cc:1] a fatal check"]
+    assert all(is_noise(line, has_gpu=False) for line in dropped + [cu_init])
+    assert not any(is_noise(line, has_gpu=False) for line in kept)
+    assert not is_noise(cu_init, has_gpu=True)  # with a GPU it may be the only word on a bad driver
 
 
 def test_list_shows_each_experiment_with_its_docstring_line(toy, run_main):

@@ -74,7 +74,8 @@ class CommonConfig:
     epochs: PositiveInt = 10  # passes over the training split
     batch_size: PositiveInt = 32  # examples per training step, global: split across replicas
     learning_rate: PositiveFloat = 1e-3  # Adam step size when the experiment keeps Adam
-    # Global-norm gradient clipping (None: off); recurrent experiments use ~5.0.
+    # Gradient clipping: each gradient tensor's norm (Keras' clipnorm; None: off); the
+    # recurrent experiments use ~5.0.
     clipnorm: Annotated[float | None, Range("(0, inf)")] = None
     jit_compile: bool = True  # compile the train step with XLA
     data: str = ""  # which data source the experiment reads (experiment-specific names)

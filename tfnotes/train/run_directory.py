@@ -25,6 +25,9 @@ from tfnotes.errors import DataError, UsageError
 from tfnotes.train.config import config_to_dict
 
 CONFIG_FILE = "config.json"
+# Read once, at import: setting it to read it races with threads creating files.
+_UMASK = os.umask(0)
+os.umask(_UMASK)
 METRICS_FILE = "metrics.json"
 
 
@@ -33,7 +36,6 @@ class RunDirectory:
 
     def __init__(self, path: str | os.PathLike):
         self.path = pathlib.Path(path)
-        self.metrics_written = False  # set by write_metrics, read by the runner
         # Sub-run name -> open tf.summary writer, kept by tensorboard_logging so that
         # repeated writes share one event file instead of making one file per call.
         self.summary_writers: dict[str, Any] = {}
@@ -88,9 +90,26 @@ class RunDirectory:
         return run_dir
 
     def has_trained(self) -> bool:
-        """True once a run has something worth keeping: a per-epoch backup, a saved model."""
-        kept = (self.checkpoint_dir, self.model_path, self.metrics_path)
-        return any(path.exists() for path in kept)
+        """True once a run, or a child run inside it, has a per-epoch backup, model or metrics."""
+        kept = (self.checkpoint_dir.name, self.model_path.name, self.metrics_path.name)
+        return any(any(self.path.rglob(name)) for name in kept)
+
+    def snapshot(self) -> tuple[bytes, bytes | None]:
+        """``config.json`` and the backup's epoch record as they are now (see below)."""
+        progress = self.checkpoint_dir / "training_metadata.json"
+        return self.config_path.read_bytes(), progress.read_bytes() if progress.exists() else None
+
+    def restore_config_unless_trained(self, snapshot: tuple[bytes, bytes | None]) -> None:
+        """Puts back `snapshot`'s ``config.json`` unless an epoch finished since it was taken.
+
+        A resume that fails before training (or in its first new epoch) leaves the run
+        as it was; one that already trained further keeps its new config.json, so that
+        ``resume=`` continues with the settings that checkpoint was trained with.
+        """
+        config, progress = snapshot
+        now = self.checkpoint_dir / "training_metadata.json"
+        if (now.read_bytes() if now.exists() else None) == progress:
+            self.config_path.write_bytes(config)
 
     def read_metrics(self) -> dict[str, float]:
         """``metrics.json`` as a dict; {} when the run has none yet."""
@@ -165,7 +184,6 @@ class RunDirectory:
                 raise ValueError(f"metric {key!r} is {number}; metrics.json holds finite numbers")
             flat[key] = number
         _write_json_atomically(self.metrics_path, flat)
-        self.metrics_written = True
 
 
 def _as_float(value: Any) -> float | None:
@@ -188,7 +206,7 @@ def _write_json_atomically(path: pathlib.Path, value: Any) -> None:
         dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
     )
     try:
-        os.chmod(temporary, 0o666 & ~_umask())  # mkstemp makes 0600; the rest of the run is 0644
+        os.chmod(temporary, 0o666 & ~_UMASK)  # mkstemp makes 0600; the rest of the run is 0644
         with os.fdopen(descriptor, "w") as handle:
             json.dump(value, handle, indent=2, allow_nan=False)
             handle.write("\n")
@@ -197,9 +215,3 @@ def _write_json_atomically(path: pathlib.Path, value: Any) -> None:
         if os.path.exists(temporary):
             os.unlink(temporary)
         raise
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask

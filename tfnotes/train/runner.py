@@ -8,7 +8,6 @@ the HParams summary. The configuration it receives is already resolved
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
 
@@ -34,7 +33,7 @@ def run_in_directory(
     if not isinstance(metrics, dict):
         raise TypeError(f"{run.__module__}.run must return a dict of metrics, got {metrics!r}")
     run_dir.write_metrics({**earlier, **metrics})
-    metrics = json.loads(run_dir.metrics_path.read_text())
+    metrics = run_dir.read_metrics()
     write_hparams(run_dir, config, metrics)
     return metrics
 

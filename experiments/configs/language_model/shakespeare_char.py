@@ -7,7 +7,9 @@ Karpathy's char-RNN on ``../shared/data/shakespeare/input.txt`` (1,115,394 chara
 65 symbols), split as nanoGPT does (90% / 10%). Sized for 30 minutes of training on
 the 2-core CPU. Published for comparison (nanoGPT's README, a Transformer, not this
 model): validation loss 1.88 for its CPU configuration, 1.4697 for its GPU "baby GPT".
-Measured here: nothing yet.
+Measured here: only the speed, 9,700 training tokens/s with XLA over 40 steps on the
+2-core CPU (313 steps, 1,001,600 tokens an epoch: about 105 s, so 14 epochs should take
+about 25 minutes); the validation loss is not yet measured.
 """
 
 
@@ -22,7 +24,7 @@ def get_config():
         embedding_dim=64,  # 65 symbols need no larger vectors
         num_steps=100,  # characters per window
         batch_size=32,  # parallel streams: 31,370 characters each
-        epochs=6,  # passes over the training text
+        epochs=14,  # passes over the training text (about 25 minutes, see above)
         keep_prob=0.8,  # dropout 0.2 on the embeddings and each layer's output
         optimizer="adam",  # Adam
         learning_rate=2e-3,  # step size
