@@ -40,6 +40,7 @@ from tfnotes.train import (
     EpochTimer,
     NonNegativeFloat,
     NonNegativeInt,
+    OptionalPositiveFloat,
     PositiveFloat,
     PositiveInt,
     Range,
@@ -89,7 +90,7 @@ class Config(CommonConfig):
     epochs: PositiveInt = 25  # passes over the training images
     batch_size: PositiveInt = 64  # captions per step
     learning_rate: PositiveFloat = 2e-3  # Adam step size
-    clipnorm: Annotated[float | None, Range("(0, inf)")] = 5.0  # global-norm gradient clipping
+    clipnorm: OptionalPositiveFloat = 5.0  # clip each gradient tensor's norm (Keras clipnorm)
     beam_size: PositiveInt = 3  # test-set beam width (1 = greedy)
     length_penalty: NonNegativeFloat = 1.0  # beam score = log-prob / length ** length_penalty
     examples_to_log: NonNegativeInt = 4  # test images captioned in TensorBoard each epoch

@@ -93,12 +93,9 @@ class Config(CommonConfig):
     peak_size: PositiveInt = 2048  # side of the square matmul that measures the peak
 
     def __post_init__(self):
-        # A ValueError here reaches the user as a one-line usage error (status 2)
-        # before the runner makes a run directory.
-        try:
-            _settings(self)
-        except UsageError as error:
-            raise ValueError(str(error)) from None
+        # Its UsageError reaches the user as one line (status 2) before the runner
+        # makes a run directory.
+        _settings(self)
 
 
 def run(config: Config, run_dir) -> dict:

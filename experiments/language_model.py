@@ -57,6 +57,7 @@ from tfnotes.train import (
     EpochTimer,
     NonNegativeFloat,
     NonNegativeInt,
+    OptionalPositiveFloat,
     PositiveFloat,
     PositiveInt,
     Range,
@@ -107,7 +108,7 @@ class Config(CommonConfig):
     # epochs at the full step size (TF1's max_epoch): epoch i takes decay ** max(i + 1 - this, 0)
     decay_after_epochs: NonNegativeInt = 0
     # clip the gradient's global norm to this (TF1's max_grad_norm; None: off)
-    clipnorm: Annotated[float | None, Range("(0, inf)")] = 5.0
+    clipnorm: OptionalPositiveFloat = 5.0
     # token_mean: loss per token; window_sum: TF1's cost, summed over a window's num_steps, so
     # learning_rate and clipnorm mean what they mean in ptb_word_lm
     cost: Literal[COSTS] = "token_mean"

@@ -57,6 +57,7 @@ from tfnotes.train import (
     EpochTimer,
     NonNegativeFloat,
     NonNegativeInt,
+    OptionalPositiveFloat,
     PositiveInt,
     Range,
     TextSummaryCallback,
@@ -81,7 +82,7 @@ class Config(CommonConfig):
     epochs: PositiveInt = 8  # passes over the training split
     batch_size: PositiveInt = 32  # utterances per step
     # global-norm gradient clipping (None turns it off)
-    clipnorm: Annotated[float | None, Range("(0, inf)")] = 5.0
+    clipnorm: OptionalPositiveFloat = 5.0
     cell: Literal[CELLS] = "lstm"  # recurrent cell from tfnotes.cells, or dense (no recurrence)
     bidirectional: bool = True  # read the sentence both ways
     num_layers: PositiveInt = 1  # stacked recurrent layers

@@ -38,7 +38,6 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from tfnotes.errors import UsageError
 from tfnotes.style import (
     BACKBONES,
     as_tensors,
@@ -99,12 +98,9 @@ class Config(CommonConfig):
     log_every: PositiveInt = 50  # steps between TensorBoard images and loss scalars
 
     def __post_init__(self):
-        # A ValueError here reaches the user as a one-line usage error (status 2)
-        # before the runner makes a run directory.
-        try:
-            style_weights(self.style_weights, len(split_names(self.style)) or 1)
-        except UsageError as error:
-            raise ValueError(str(error)) from None
+        # Its UsageError reaches the user as one line (status 2) before the runner
+        # makes a run directory.
+        style_weights(self.style_weights, len(split_names(self.style)) or 1)
 
 
 # The shrunken configuration `smoke=True` applies (fast enough for tests).

@@ -56,6 +56,7 @@ PositiveFloat = Annotated[float, Range("(0, inf)")]
 NonNegativeFloat = Annotated[float, Range("[0, inf)")]
 DropRate = Annotated[float, Range("[0, 1)")]  # a dropout rate: 1 would drop everything
 Fraction = Annotated[float, Range("[0, 1]")]
+OptionalPositiveFloat = Annotated[float | None, Range("(0, inf)")]  # None: off (clipnorm)
 
 STRATEGIES = ("none", "mirrored", "multi_worker", "tpu")  # the values of `strategy=`
 ALL_STRATEGIES = STRATEGIES  # what an experiment declares when fit_model distributes it
@@ -76,7 +77,7 @@ class CommonConfig:
     learning_rate: PositiveFloat = 1e-3  # Adam step size when the experiment keeps Adam
     # Gradient clipping: each gradient tensor's norm (Keras' clipnorm; None: off); the
     # recurrent experiments use ~5.0.
-    clipnorm: Annotated[float | None, Range("(0, inf)")] = None
+    clipnorm: OptionalPositiveFloat = None
     jit_compile: bool = True  # compile the train step with XLA
     data: str = ""  # which data source the experiment reads (experiment-specific names)
     data_dir: str = ""  # read data from this directory instead of the built-in source
