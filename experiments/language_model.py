@@ -43,7 +43,7 @@ from tfnotes.language import (
     tokens_per_epoch,
 )
 from tfnotes.language.brackets import closer_accuracy, closer_ids, ngram_closer_accuracy
-from tfnotes.language.model import LSTM_CELLS
+from tfnotes.language.model import KERAS_LAYERS, LSTM_CELLS, RNN_LAYERS
 from tfnotes.language.training import (
     COSTS,
     OPTIMIZERS,
@@ -98,6 +98,8 @@ class Config(CommonConfig):
     keep_prob: KeepProbability = 1.0
     # one dropout mask per sequence for every step, on the recurrent state too (Gal & Ghahramani)
     variational_recurrent: bool = False
+    # tfnotes: a MultiRNNCell of tfnotes cells; keras: keras.layers.LSTM / GRU / SimpleRNN
+    rnn_layer: Literal[RNN_LAYERS] = "tfnotes"
     tie_weights: bool = False  # the output layer is the embedding's transpose (embedding = units)
     # > 0: every weight but the cells' biases from U(-init_scale, init_scale), as TF1's tutorial
     init_scale: NonNegativeFloat = 0.0
@@ -133,6 +135,11 @@ class Config(CommonConfig):
             raise ValueError("tie_weights=True needs embedding_dim=0 or embedding_dim == units")
         if self.forget_bias is not None and self.cell not in LSTM_CELLS:
             raise ValueError(f"forget_bias= is an option of {' and '.join(LSTM_CELLS)} cells")
+        if self.rnn_layer == "keras" and self.cell not in KERAS_LAYERS:
+            raise ValueError(f"rnn_layer=keras has no layer for cell={self.cell}; choose one of: "
+                             f"{', '.join(KERAS_LAYERS)}")
+        if self.rnn_layer == "keras" and self.variational_recurrent:
+            raise ValueError("variational_recurrent=True is a tfnotes option (rnn_layer=tfnotes)")
         if self.variational_recurrent and self.keep_prob == 1.0:
             raise ValueError("variational_recurrent=True drops nothing with keep_prob=1.0")
 
@@ -215,6 +222,7 @@ def run(config, run_dir):
         tie_weights=config.tie_weights,
         init_scale=config.init_scale,
         seed=config.seed,
+        rnn_layer=config.rnn_layer,
     )
     optimizer = make_optimizer(
         optimizer=config.optimizer,

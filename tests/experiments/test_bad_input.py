@@ -76,6 +76,7 @@ CASES = [
     Case(["language_model", "data=text", "data_dir=DIR", "num_steps=200", "batch_size=8"],
          setup="text_short"),
     Case(["language_model", "keep_prob=0"]),
+    Case(["language_model_vs_keras", "cell=clockwork"]),
 ]
 
 

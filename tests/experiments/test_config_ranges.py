@@ -103,6 +103,9 @@ OUT_OF_RANGE = [
 # Checks that need more than one key or more than an interval (each Config's __post_init__).
 REFUSED = [
     ("language_model", ["tie_weights=True", "embedding_dim=32"], "tie_weights=True"),
+    ("language_model", ["rnn_layer=keras", "cell=jordan"], "no layer for cell=jordan"),
+    ("language_model_vs_keras", ["cell=elman"], "cell=elman has no Keras layer"),
+    ("language_model_vs_keras", ["rnn_layer=keras"], "rnn_layer= is what this experiment"),
     ("slot_filling", ["crf=True", "decode=argmax"], "crf=True"),
     ("captioning", ["image_size=4"], "image_size=4"),
     ("captioning", ["cnn_filters=(16, 0)"], "cnn_filters="),

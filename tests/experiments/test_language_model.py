@@ -199,3 +199,23 @@ def test_a_resumed_run_continues_with_the_next_epoch(run_main, tmp_path):
     assert "Epoch 2/2" in stdout and "Epoch 1/2" not in stdout
     assert json.loads((run_dir / "config.json").read_text())["epochs"] == 2
     assert math.isfinite(json.loads((run_dir / "metrics.json").read_text())["validation_loss"])
+
+
+@pytest.mark.slow
+def test_the_comparison_with_keras_layers_trains_both_at_equal_steps(tmp_path, run_main):
+    status, stdout, stderr = run_main(["language_model_vs_keras", "smoke=True",
+                                       f"logdir={tmp_path}"])
+    assert status == 0, stderr
+    run_dir = run_dir_of(stdout)
+    metrics = json.loads((run_dir / "metrics.json").read_text())
+    assert metrics["tokens_per_second_ratio"] == pytest.approx(
+        metrics["tfnotes_tokens_per_second"] / metrics["keras_tokens_per_second"])
+    for name in ("tfnotes", "keras"):
+        child = json.loads((run_dir / name / "config.json").read_text())
+        assert child["rnn_layer"] == name and child["epochs"] == 2
+        assert (run_dir / name / "model.keras").is_file()
+    table = (run_dir / "table.md").read_text()
+    rows = [line for line in table.splitlines() if line.startswith("| 1 |")
+            or line.startswith("| 2 |")]
+    assert len(rows) == 2 and "-" not in rows[0].replace("| 1 |", "")
+    assert "| keras |" in table and "| tfnotes |" in table

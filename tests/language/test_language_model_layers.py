@@ -126,3 +126,60 @@ def test_forget_bias_is_for_lstm_cells_only():
     assert [cell.forget_bias for cell in recurrent_cells(model)] == [0.0, 0.0]
     with pytest.raises(UsageError, match="forget_bias"):
         small_model(cell="gru", forget_bias=0.0)
+
+
+def keras_lstm_weights_from(cell, units):
+    """Keras LSTM's (kernel, recurrent_kernel, bias) computing what tfnotes `cell` computes.
+
+    TF1's kernel is one [inputs + units, 4 units] matrix with gates i, j, f, o and the
+    forget bias added at run time; Keras splits it into an input and a recurrent part
+    with gates i, f, c (= j), o, and keeps the forget bias in its bias vector.
+    """
+    kernel, bias = np.asarray(cell.kernel), np.asarray(cell.bias)
+    i, j, f, o = (slice(k * units, (k + 1) * units) for k in range(4))
+    order = np.r_[i, f, j, o]
+    bias = bias.copy()
+    bias[f] += cell.forget_bias
+    inputs = kernel.shape[0] - units
+    return kernel[:inputs, order], kernel[inputs:, order], bias[order]
+
+
+def test_the_keras_layer_model_computes_what_the_tfnotes_model_computes():
+    ours = small_model(cell="lstm")
+    theirs = small_model(cell="lstm", rnn_layer="keras")
+    assert [layer.name for layer in theirs.layers if isinstance(layer, keras.layers.LSTM)] == [
+        "rnn_0", "rnn_1"]
+    theirs.get_layer("embedding").set_weights(ours.get_layer("embedding").get_weights())
+    theirs.get_layer("softmax").set_weights(ours.get_layer("softmax").get_weights())
+    for index, cell in enumerate(recurrent_cells(ours)):
+        theirs.get_layer(f"rnn_{index}").set_weights(keras_lstm_weights_from(cell, 6))
+    stream = ids(2 * STEPS)
+    for window in (stream[:, :STEPS], stream[:, STEPS:]):  # the state carries in both
+        np.testing.assert_allclose(np.asarray(theirs(window)), np.asarray(ours(window)),
+                                   atol=1e-5)
+
+
+def test_the_keras_layer_model_drops_where_the_wrappers_drop_and_reloads(tmp_path):
+    model = small_model(cell="gru", rnn_layer="keras", keep_prob=0.5)
+    dropouts = [layer.name for layer in model.layers if isinstance(layer, keras.layers.Dropout)]
+    assert dropouts == ["input_dropout", "dropout_0", "dropout_1"]
+    assert model.get_layer("rnn_0").cell.reset_after is False  # TF1's GRUCell
+    assert [len(cell.weights) for cell in recurrent_cells(model)] == [3, 3]
+    model.save(tmp_path / "model.keras")
+    again = keras.models.load_model(tmp_path / "model.keras")
+    window = ids(STEPS)
+    np.testing.assert_allclose(np.asarray(again(window)), np.asarray(model(window)), atol=1e-6)
+
+
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        (dict(cell="elman"), "no layer for cell=elman"),
+        (dict(keep_prob=0.5, variational_recurrent=True), "variational_recurrent"),
+        (dict(forget_bias=0.5), "must be 0 or 1"),
+        (dict(rnn_layer="cudnn"), "rnn_layer=cudnn is not one of tfnotes, keras"),
+    ],
+)
+def test_the_keras_layer_model_refuses_what_keras_layers_cannot_do(options, message):
+    with pytest.raises(UsageError, match=message):
+        small_model(**{"rnn_layer": "keras", **options})

@@ -12,6 +12,11 @@ every step, on the state too. The RNN is stateful: the final state of a batch is
 initial state of the next, as `tfnotes.language.batching` lays the windows out;
 `StatefulResetCallback` zeroes it at each epoch start and before each evaluation.
 
+With ``rnn_layer="keras"`` the same model is built from Keras' own layers instead
+(``keras.layers.LSTM`` / ``GRU`` / ``SimpleRNN`` stacked one per layer, each stateful,
+with ``keras.layers.Dropout`` in the wrapper's places): the reference the
+``language_model_vs_keras`` experiment measures the tfnotes cells against.
+
 The model is a plain functional Keras model of built-in layers and `tfnotes.cells`, so
 ``keras.models.load_model("model.keras")`` reads it after ``import tfnotes``; with
 ``tie_weights=True`` its `TiedEmbedding` (registered here) also serves as the output
@@ -31,6 +36,15 @@ RNN_LAYER = "rnn"
 EMBEDDING_LAYER = "embedding"
 SOFTMAX_LAYER = "softmax"
 LSTM_CELLS = ("lstm", "basic_lstm")  # the cells that take forget_bias=
+RNN_LAYERS = ("tfnotes", "keras")  # MultiRNNCell of tfnotes cells, or Keras' own layers
+# The Keras layer computing what each tfnotes cell computes (TF1's GRUCell resets
+# before the matrix product: reset_after=False).
+KERAS_LAYERS = {
+    "lstm": (keras.layers.LSTM, {}),
+    "basic_lstm": (keras.layers.LSTM, {}),
+    "gru": (keras.layers.GRU, {"reset_after": False}),
+    "basic_rnn": (keras.layers.SimpleRNN, {}),
+}
 
 
 @keras.saving.register_keras_serializable(package="tfnotes")
@@ -96,6 +110,7 @@ def build_language_model(
     tie_weights: bool = False,
     init_scale: float = 0.0,
     seed: int | None = None,
+    rnn_layer: str = "tfnotes",
     name: str = "language_model",
 ) -> keras.Model:
     """The stateful language model, built for ``[batch_size, num_steps]`` int32 ids.
@@ -117,6 +132,9 @@ def build_language_model(
             ``U(-init_scale, init_scale)`` (the TF1 tutorial's initializer); 0: each
             layer's own initializer.
         seed: seed of the dropout masks and of the `init_scale` draw.
+        rnn_layer: "tfnotes" (one stateful RNN layer named `RNN_LAYER` over a
+            `MultiRNNCell`) or "keras" (`keras_recurrent_stack`: Keras' own layers,
+            named ``rnn_0``, ``rnn_1``, ...; no variational dropout).
     """
     embedding_dim = embedding_dim or units
     if tie_weights and embedding_dim != units:
@@ -131,33 +149,15 @@ def build_language_model(
         embedding = TiedEmbedding(vocab_size, embedding_dim, name=EMBEDDING_LAYER)
     else:
         embedding = keras.layers.Embedding(vocab_size, embedding_dim, name=EMBEDDING_LAYER)
-    options = {}
-    if forget_bias is not None:
-        if cell not in LSTM_CELLS:
-            raise UsageError(f"forget_bias= is an option of {', '.join(LSTM_CELLS)}, not {cell}")
-        options["forget_bias"] = forget_bias
-    cells = []
-    for layer in range(num_layers):
-        inner = make_cell(cell, units, name=f"cell_{layer}", **options)
-        if keep_prob < 1.0:
-            inner = DropoutWrapper(
-                inner,
-                input_keep_prob=keep_prob if layer == 0 else 1.0,
-                output_keep_prob=keep_prob,
-                state_keep_prob=keep_prob if variational_recurrent else 1.0,
-                variational_recurrent=variational_recurrent,
-                input_size=embedding_dim if layer == 0 else units,
-                seed=None if seed is None else seed + layer,
-                name=f"dropout_{layer}",
-            )
-        cells.append(inner)
-    rnn = keras.layers.RNN(
-        MultiRNNCell(cells, name="multi_rnn_cell"),
-        stateful=True,
-        return_sequences=True,
-        name=RNN_LAYER,
+    if forget_bias is not None and cell not in LSTM_CELLS:
+        raise UsageError(f"forget_bias= is an option of {', '.join(LSTM_CELLS)}, not {cell}")
+    if rnn_layer not in RNN_LAYERS:
+        raise UsageError(f"rnn_layer={rnn_layer} is not one of {', '.join(RNN_LAYERS)}")
+    stack = keras_recurrent_stack if rnn_layer == "keras" else tfnotes_recurrent_stack
+    outputs = stack(
+        embedding(ids), cell, num_layers, units, forget_bias, keep_prob, variational_recurrent,
+        seed,
     )
-    outputs = rnn(embedding(ids))
     if tie_weights:
         logits = embedding(outputs, project=True)
     else:
@@ -168,10 +168,80 @@ def build_language_model(
     return model
 
 
+def tfnotes_recurrent_stack(
+    inputs, cell, num_layers, units, forget_bias, keep_prob, variational_recurrent, seed
+):
+    """The outputs of one stateful `keras.layers.RNN` over a `MultiRNNCell` of `cell`s."""
+    options = {} if forget_bias is None else {"forget_bias": forget_bias}
+    cells = []
+    for layer in range(num_layers):
+        inner = make_cell(cell, units, name=f"cell_{layer}", **options)
+        if keep_prob < 1.0:
+            inner = DropoutWrapper(
+                inner,
+                input_keep_prob=keep_prob if layer == 0 else 1.0,
+                output_keep_prob=keep_prob,
+                state_keep_prob=keep_prob if variational_recurrent else 1.0,
+                variational_recurrent=variational_recurrent,
+                input_size=inputs.shape[-1] if layer == 0 else units,
+                seed=None if seed is None else seed + layer,
+                name=f"dropout_{layer}",
+            )
+        cells.append(inner)
+    rnn = keras.layers.RNN(
+        MultiRNNCell(cells, name="multi_rnn_cell"),
+        stateful=True,
+        return_sequences=True,
+        name=RNN_LAYER,
+    )
+    return rnn(inputs)
+
+
+def keras_recurrent_stack(
+    inputs, cell, num_layers, units, forget_bias, keep_prob, variational_recurrent, seed
+):
+    """The same stack from Keras' own stateful layers (`KERAS_LAYERS`), one per cell.
+
+    Dropout sits where the `DropoutWrapper`s of the tfnotes stack put it: on the
+    embeddings and on every layer's output. A forget bias of 1.0 (the tfnotes LSTM's
+    default) is Keras' ``unit_forget_bias=True``, 0.0 is ``False``.
+    """
+    if cell not in KERAS_LAYERS:
+        raise UsageError(
+            f"rnn_layer=keras has no layer for cell={cell}; "
+            f"choose one of: {', '.join(KERAS_LAYERS)}"
+        )
+    if variational_recurrent:
+        raise UsageError("rnn_layer=keras has no variational_recurrent=True (a tfnotes option)")
+    layer_class, options = KERAS_LAYERS[cell]
+    if layer_class is keras.layers.LSTM and forget_bias not in (None, 0.0, 1.0):
+        raise UsageError(f"rnn_layer=keras: forget_bias={forget_bias} must be 0 or 1 (Keras' "
+                         "unit_forget_bias)")
+    if layer_class is keras.layers.LSTM:
+        options = {**options, "unit_forget_bias": forget_bias != 0.0}
+    outputs = inputs
+    for layer in range(num_layers):
+        if keep_prob < 1.0 and layer == 0:
+            outputs = keras.layers.Dropout(1.0 - keep_prob, seed=seed, name="input_dropout")(
+                outputs
+            )
+        outputs = layer_class(
+            units, stateful=True, return_sequences=True, name=f"{RNN_LAYER}_{layer}", **options
+        )(outputs)
+        if keep_prob < 1.0:
+            layer_seed = None if seed is None else seed + layer + 1
+            outputs = keras.layers.Dropout(1.0 - keep_prob, seed=layer_seed,
+                                           name=f"dropout_{layer}")(outputs)
+    return outputs
+
+
 def recurrent_cells(model: keras.Model) -> list:
-    """The cells of the model's stack, unwrapped from their `DropoutWrapper`s."""
-    stack = model.get_layer(RNN_LAYER).cell
-    return [getattr(cell, "wrapped_cell", cell) for cell in stack.cells]
+    """The cells of the model's stateful layers, unwrapped from their `DropoutWrapper`s."""
+    cells = []
+    for layer in stateful_layers(model):
+        stack = layer.cell.cells if isinstance(layer.cell, MultiRNNCell) else [layer.cell]
+        cells += [getattr(cell, "wrapped_cell", cell) for cell in stack]
+    return cells
 
 
 def uniform_init(model: keras.Model, scale: float, seed: int | None = None) -> None:

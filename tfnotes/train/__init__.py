@@ -33,6 +33,7 @@ from tfnotes.train.run_directory import RunDirectory
 from tfnotes.train.seeding import seed_everything
 from tfnotes.train.tensorboard_logging import (
     TextSummaryCallback,
+    read_scalars,
     write_hparams,
     write_scalars,
     write_text,
@@ -67,6 +68,7 @@ __all__ = [
     "draw_for_global_batch",
     "jit_compile_under_strategy",
     "scale_for_replicas",
+    "read_scalars",
     "write_hparams",
     "write_scalars",
     "write_text",

@@ -88,6 +88,24 @@ class TextSummaryCallback(keras.callbacks.Callback):
         write_text(self.run_dir, self.split, self.tag, self.make_markdown(epoch), step=epoch)
 
 
+def read_scalars(folder, tag: str) -> dict[int, float]:
+    """``{step: value}`` of the scalar `tag` in the event files of `folder` (last write wins).
+
+    Reads what Keras' TensorBoard callback and `write_scalars` write (tensor summaries),
+    e.g. ``read_scalars(run_dir / "validation", "epoch_loss")``: one value per epoch.
+    """
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    accumulator = EventAccumulator(str(folder), size_guidance={"tensors": 0})
+    accumulator.Reload()
+    if tag not in accumulator.Tags()["tensors"]:
+        return {}
+    return {
+        event.step: float(tf.make_ndarray(event.tensor_proto))
+        for event in accumulator.Tensors(tag)
+    }
+
+
 @contextlib.contextmanager
 def _writing(run_dir: RunDirectory, split: str):
     """Makes the run's writer for `split` the default; flushes it afterwards."""

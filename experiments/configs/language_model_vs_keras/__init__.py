@@ -1,0 +1,1 @@
+"""Named configurations of the language_model_vs_keras experiment, chosen with config=PRESET."""
