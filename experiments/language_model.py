@@ -100,6 +100,8 @@ class Config(CommonConfig):
     variational_recurrent: bool = False
     # tfnotes: a MultiRNNCell of tfnotes cells; keras: keras.layers.LSTM / GRU / SimpleRNN
     rnn_layer: Literal[RNN_LAYERS] = "tfnotes"
+    # tfnotes stack on the fast path (tfnotes.cells.FusedRNN; False: plain keras.layers.RNN)
+    fused: bool = True
     tie_weights: bool = False  # the output layer is the embedding's transpose (embedding = units)
     # > 0: every weight but the cells' biases from U(-init_scale, init_scale), as TF1's tutorial
     init_scale: NonNegativeFloat = 0.0
@@ -223,6 +225,7 @@ def run(config, run_dir):
         init_scale=config.init_scale,
         seed=config.seed,
         rnn_layer=config.rnn_layer,
+        fused=config.fused,
     )
     optimizer = make_optimizer(
         optimizer=config.optimizer,

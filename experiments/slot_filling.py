@@ -85,6 +85,9 @@ class Config(CommonConfig):
     clipnorm: OptionalPositiveFloat = 5.0
     cell: Literal[CELLS] = "lstm"  # recurrent cell from tfnotes.cells, or dense (no recurrence)
     bidirectional: bool = True  # read the sentence both ways
+    # run lstm / gru / basic_rnn cells on the fast path (tfnotes.cells.FusedRNN; False: the
+    # plain keras.layers.RNN loop); same weights either way
+    fused: bool = True
     num_layers: PositiveInt = 1  # stacked recurrent layers
     units: PositiveInt = 64  # hidden units per direction
     # word input: learned embedding, 1-of-N, or letter trigrams

@@ -7,6 +7,7 @@ import pytest
 from tfnotes.cells import (
     BasicLSTMCell,
     BasicRNNCell,
+    DropoutWrapper,
     ElmanCell,
     FusedRNN,
     GRUCell,
@@ -36,6 +37,20 @@ CELLS = {
     "basic_lstm_concat_state": lambda: BasicLSTMCell(4, forget_bias=0.5, state_is_tuple=False),
     "gru": lambda: GRUCell(4),
     "basic_rnn": lambda: BasicRNNCell(4),
+}
+# Wrappers and stacks run layer after layer; outside training the wrapper drops nothing.
+COMPOSED_CELLS = {
+    "stack": lambda: MultiRNNCell([LSTMCell(4), GRUCell(3), BasicRNNCell(2)]),
+    "stack_concat_state": lambda: MultiRNNCell(
+        [BasicLSTMCell(3, state_is_tuple=False), GRUCell(2)], state_is_tuple=False
+    ),
+    "dropout_wrapper": lambda: DropoutWrapper(LSTMCell(4), input_keep_prob=0.5,
+                                              output_keep_prob=0.7),
+    "dropout_stack": lambda: MultiRNNCell([
+        DropoutWrapper(GRUCell(3), output_keep_prob=0.5, seed=1),
+        DropoutWrapper(LSTMCell(4, use_peepholes=True), input_keep_prob=0.6,
+                       output_keep_prob=0.5, variational_recurrent=True, input_size=3, seed=2),
+    ]),
 }
 
 
@@ -102,7 +117,18 @@ def both_layers(cell, **kwargs):
 @pytest.mark.parametrize("go_backwards", [False, True], ids=["forward", "backward"])
 @pytest.mark.parametrize("name", sorted(CELLS))
 def test_outputs_states_and_gradients_match_plain_rnn(name, go_backwards, masked):
-    cell = CELLS[name]()
+    check_against_plain_rnn(CELLS[name](), go_backwards, masked)
+
+
+@pytest.mark.parametrize("go_backwards, masked", [(False, True), (True, False)],
+                         ids=["forward_mask", "backward_nomask"])
+@pytest.mark.parametrize("name", sorted(COMPOSED_CELLS))
+def test_wrappers_and_stacks_match_plain_rnn(name, go_backwards, masked):
+    check_against_plain_rnn(COMPOSED_CELLS[name](), go_backwards, masked)
+
+
+def check_against_plain_rnn(cell, go_backwards, masked):
+    """FusedRNN's outputs, final states and gradients equal keras.layers.RNN's."""
     plain, fused = both_layers(cell, go_backwards=go_backwards, zero_output_for_mask=True)
     mask = length_mask() if masked else None
     state = initial_state(cell)
@@ -137,11 +163,11 @@ def test_dynamic_rnn_fused_option_matches_and_falls_back():
     x = inputs()
     lengths = np.array([TIME, 4, 0], "int32")
     cell = LSTMCell(4, use_peepholes=True)
-    expected, expected_state = dynamic_rnn(cell, x, sequence_length=lengths)
-    got, got_state = dynamic_rnn(cell, x, sequence_length=lengths, fused=True)
+    expected, expected_state = dynamic_rnn(cell, x, sequence_length=lengths, fused=False)
+    got, got_state = dynamic_rnn(cell, x, sequence_length=lengths)  # fused by default
     np.testing.assert_allclose(np.asarray(got), np.asarray(expected), **TOLERANCE)
     np.testing.assert_allclose(np.asarray(got_state.h), np.asarray(expected_state.h), **TOLERANCE)
-    stack = MultiRNNCell([GRUCell(3), BasicRNNCell(2)])  # not supported: plain path
+    stack = MultiRNNCell([GRUCell(3), ElmanCell(2)])  # not supported: plain path
     outputs, _ = dynamic_rnn(stack, x, fused=True)
     assert tuple(outputs.shape) == (BATCH, TIME, 2)
 
@@ -206,22 +232,80 @@ def test_missing_private_backend_rnn_fails_loudly_at_import(monkeypatch, missing
 
     import keras.src.backend
 
-    from tfnotes.cells import fused
+    from tfnotes.cells import fused_programs as fused
 
     monkeypatch.setattr(keras, "__version__", "3.99.0")
     if missing == "the function":  # renamed or moved in keras.src.backend
         monkeypatch.delattr(keras.src.backend, "rnn")
     else:  # keras.src.backend itself is gone
         monkeypatch.setitem(sys.modules, "keras.src.backend", None)
-    # A fresh copy of fused.py, not importlib.reload: a reload that succeeded would
+    # A fresh copy of fused_programs.py, not importlib.reload: a reload that succeeded would
     # register a second FusedRNN class for .keras loading, unlike the other tests' one.
-    spec = importlib.util.spec_from_file_location("tfnotes.cells._fused_copy", fused.__file__)
+    spec = importlib.util.spec_from_file_location("tfnotes.cells._programs_copy", fused.__file__)
     copy = importlib.util.module_from_spec(spec)
     with pytest.raises(ImportError) as caught:
         spec.loader.exec_module(copy)
     message = str(caught.value)
     assert "\n" not in message
-    assert "tfnotes.cells.fused needs the private Keras code keras.src.backend.rnn" in message
+    needs = "tfnotes.cells.fused_programs needs the private Keras code keras.src.backend.rnn"
+    assert needs in message
     assert "Keras 3.99.0 does not have" in message
     assert "tested on Keras 3.15.x: pip install 'keras>=3.15,<3.16'" in message
     assert isinstance(caught.value.__cause__, ImportError)  # Keras's own error, chained
+
+
+def test_state_dropout_keeps_the_plain_loop():
+    from tfnotes.cells import recurrent_layer
+
+    wrapped = DropoutWrapper(LSTMCell(4), state_keep_prob=0.5)
+    assert not FusedRNN.supports(wrapped)
+    assert not FusedRNN.supports(MultiRNNCell([LSTMCell(4), wrapped]))
+    assert type(recurrent_layer(wrapped)) is keras.layers.RNN
+    assert type(recurrent_layer(LSTMCell(4))) is FusedRNN
+    assert type(recurrent_layer(LSTMCell(4), fused=False)) is keras.layers.RNN
+
+
+def dropped_outputs(wrapper, x, **layer_options):
+    """The fused layer's outputs in training, and which of them were dropped (exact zeros)."""
+    layer = FusedRNN(wrapper, return_sequences=True, **layer_options)
+    outputs = np.asarray(layer(x, training=True))
+    return outputs, outputs == 0.0
+
+
+def test_per_step_output_dropout_drops_each_step_anew_at_the_keep_rate():
+    x = np.random.default_rng(3).standard_normal((64, 20, DEPTH), dtype=np.float32)
+    _, dropped = dropped_outputs(DropoutWrapper(LSTMCell(16), output_keep_prob=0.6, seed=3), x)
+    assert abs(dropped.mean() - 0.4) < 0.03
+    assert (dropped[:, 1:] != dropped[:, :-1]).mean() > 0.3  # new masks at every step
+
+
+def test_variational_dropout_uses_one_mask_per_sequence_at_every_step():
+    x = np.random.default_rng(3).standard_normal((64, 20, DEPTH), dtype=np.float32)
+    wrapper = DropoutWrapper(GRUCell(16), input_keep_prob=0.8, output_keep_prob=0.6,
+                             variational_recurrent=True, input_size=DEPTH, seed=3)
+    outputs, dropped = dropped_outputs(wrapper, x)
+    assert abs(dropped.mean() - 0.4) < 0.05
+    assert (dropped == dropped[:, :1]).all()  # the same units dropped at every step
+    kept = outputs[~dropped]
+    assert np.isfinite(kept).all() and np.abs(kept).max() <= 1 / 0.6 + 1e-5
+
+
+def test_training_dropout_reproduces_with_a_seed_and_matches_at_keep_prob_one():
+    x = inputs()
+
+    def run(seed, keep):
+        cell = DropoutWrapper(LSTMCell(4), input_keep_prob=keep, output_keep_prob=keep,
+                              seed=seed)
+        keras.utils.set_random_seed(0)  # the same weights each time
+        layer = FusedRNN(cell, return_sequences=True)
+        layer(x)
+        return np.asarray(layer(x, training=True)), layer
+
+    first, _ = run(5, 0.5)
+    again, _ = run(5, 0.5)
+    other, _ = run(6, 0.5)
+    np.testing.assert_array_equal(first, again)
+    assert np.abs(first - other).max() > 1e-3
+    undropped, layer = run(5, 1.0)
+    plain = keras.layers.RNN(layer.cell, return_sequences=True)
+    np.testing.assert_allclose(undropped, np.asarray(plain(x, training=True)), **TOLERANCE)

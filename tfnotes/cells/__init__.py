@@ -10,7 +10,7 @@ from tfnotes.cells.basic_rnn import BasicRNNCell
 from tfnotes.cells.clockwork import ClockworkRNNCell
 from tfnotes.cells.dropout_wrapper import DropoutWrapper
 from tfnotes.cells.elman import ElmanCell
-from tfnotes.cells.fused import FusedRNN
+from tfnotes.cells.fused import FusedRNN, recurrent_layer
 from tfnotes.cells.gru import GRUCell
 from tfnotes.cells.jordan import JordanCell
 from tfnotes.cells.lstm import LSTMCell
@@ -35,6 +35,7 @@ __all__ = [
     "LSTMStateTuple",
     "MultiRNNCell",
     "make_cell",
+    "recurrent_layer",
     "RNNCellBase",
     "bidirectional_dynamic_rnn",
     "dynamic_rnn",

@@ -4,6 +4,7 @@ import keras
 from keras import ops
 
 from tfnotes.cells.base import RNNCellBase
+from tfnotes.cells.dropout_noise import keep_mask
 
 # Under JAX the masks' random seed travels in the state (see `DropoutWrapper`).
 _SEED_RANGE = 2**24  # seeds are carried in float32 slots: exact below 2**24
@@ -158,8 +159,7 @@ class DropoutWrapper(RNNCellBase):
             self.cell.build(input_shape)
 
     def _fresh_mask(self, like, keep_prob, seed):
-        noise = keras.random.uniform(ops.shape(like), dtype=like.dtype, seed=seed)
-        return ops.cast(noise < keep_prob, like.dtype) / keep_prob
+        return keep_mask(like, keep_prob, seed)  # Philox on TensorFlow: see dropout_noise
 
     def step(self, inputs, states, training=None):
         count = len(self.cell.flat_state_sizes())

@@ -1,213 +1,162 @@
-"""`FusedRNN`: `keras.layers.RNN` with the input projection hoisted out of the loop.
+"""`FusedRNN`: `keras.layers.RNN` with the input projections hoisted out of the loop.
 
-A TF1 cell multiplies `concat([x_t, h]) @ kernel` at every step. The kernel's
-first `input_depth` rows only ever meet `x_t`, so `x @ kernel[:input_depth]`
-for all time steps is one large matrix product computed before the loop; the
-loop keeps `h @ kernel[input_depth:]` and the gate arithmetic (which XLA fuses).
-The weights are the wrapped cell's own variables, sliced at run time, so a TF1
-checkpoint loaded with `load_tf1_checkpoint` and a `.keras` file work unchanged.
+`tfnotes.cells.fused_programs` runs one LSTM / GRU / basic RNN cell over a whole
+sequence with its input product done once, before the loop. This module composes
+those runs for what wraps and stacks the cells:
+
+* `DropoutWrapper` (input and output dropout, per-step or variational): the input
+  mask is applied to the whole sequence before the projection and the output mask
+  to the whole output sequence after the loop, which is the same distribution as
+  per-step draws (variational masks are carried in the state as the wrapper does);
+* `MultiRNNCell`: the layers one after another, each a fused loop over the
+  previous layer's outputs (`docs/cell_benchmark.md` measured this against one
+  loop over all layers).
+
+The weights and the flat state are the cells' own, so TF1 checkpoints, `.keras`
+files and stateful state work unchanged.
 """
 
 import keras
 from keras import ops
 
-from tfnotes.cells.basic_rnn import BasicRNNCell
-from tfnotes.cells.gru import GRUCell
-from tfnotes.cells.lstm import LSTMCell  # BasicLSTMCell is a subclass
-from tfnotes.keras_version import missing_private_keras
-
-try:  # the backend loop `keras.layers.RNN` itself runs (masks, go_backwards, unroll)
-    from keras.src.backend import rnn as _backend_rnn
-except ImportError as error:  # private: moved or renamed by a Keras outside the tested range
-    raise missing_private_keras("keras.src.backend.rnn", "tfnotes.cells.fused") from error
-
-SUPPORTED_CELLS = (LSTMCell, GRUCell, BasicRNNCell)
+from tfnotes.cells.dropout_noise import keep_mask
+from tfnotes.cells.dropout_wrapper import DropoutWrapper
+from tfnotes.cells.fused_programs import BASE_CELLS, run_cell_sequence, swap_batch_time
+from tfnotes.cells.multi_rnn import MultiRNNCell
 
 
-def _swap_batch_time(x):
-    return ops.transpose(x, (1, 0) + tuple(range(2, len(x.shape))))
+def supports(cell) -> bool:
+    """Whether the fused path runs `cell`: a base cell, or wrappers / stacks of them.
 
-
-def _split_kernel(cell, input_depth):
-    """`(project, recurrent_kernel)` for a cell computing `[x, h] @ kernel + bias`."""
-    input_kernel = cell.kernel[:input_depth]
-
-    def project(x):
-        return ops.matmul(x, input_kernel) + cell.bias
-
-    return project, cell.kernel[input_depth:]
-
-
-def _lstm_program(cell, input_depth):
-    """`(project, step)` for `LSTMCell` and `BasicLSTMCell` (all options)."""
-    project, recurrent_kernel = _split_kernel(cell, input_depth)
-
-    def step(projected, states):
-        c_prev, h_prev = cell.split_state(states)
-        return cell.apply_gates(projected + ops.matmul(h_prev, recurrent_kernel), c_prev)
-
-    return project, step
-
-
-def _gru_program(cell, input_depth):
-    """`(project, step)` for `GRUCell`: both matrix products have their x rows hoisted.
-
-    The candidate reads `r * h`, so its h rows stay a second product in the loop.
+    A `DropoutWrapper` is supported without state dropout (``state_keep_prob=1``):
+    state dropout acts inside the recurrence, between steps.
     """
-    units = cell.num_units
-    input_kernel = ops.concatenate(
-        [cell.gates_kernel[:input_depth], cell.candidate_kernel[:input_depth]], axis=-1
-    )
-    input_bias = ops.concatenate([cell.gates_bias, cell.candidate_bias], axis=-1)
-    gates_recurrent = cell.gates_kernel[input_depth:]
-    candidate_recurrent = cell.candidate_kernel[input_depth:]
+    if isinstance(cell, BASE_CELLS):
+        return True
+    if isinstance(cell, DropoutWrapper):
+        return cell.state_keep_prob == 1.0 and supports(cell.cell)
+    if isinstance(cell, MultiRNNCell):
+        return all(supports(child) for child in cell.cells)
+    return False
 
-    def project(x):
-        return ops.matmul(x, input_kernel) + input_bias
 
-    def step(projected, states):
-        state = states[0]
-        x_gates, x_candidate = projected[:, : 2 * units], projected[:, 2 * units:]
-        return cell.apply_gates(
-            x_gates + ops.matmul(state, gates_recurrent),
-            state,
-            lambda reset_state: x_candidate + ops.matmul(reset_state, candidate_recurrent),
+def run_sequence(cell, inputs, states, mask, training, options):
+    """`cell` over time-major `inputs`: `(last_output, outputs, new flat states)`."""
+    if isinstance(cell, DropoutWrapper):
+        return _run_dropout_wrapper(cell, inputs, states, mask, training, options)
+    if isinstance(cell, MultiRNNCell):
+        return _run_stack(cell, inputs, states, mask, training, options)
+    return run_cell_sequence(cell, inputs, states, mask, **options)
+
+
+def _run_stack(stack, inputs, states, mask, training, options):
+    """The stack's layers one after another; the flat state as `MultiRNNCell` lays it out."""
+    outputs, last_output, new_pieces = inputs, None, []
+    for child, piece in zip(stack.cells, stack._split_flat(states)):
+        last_output, outputs, new_piece = run_sequence(
+            child, outputs, piece, mask, training, options
         )
-
-    return project, step
-
-
-def _basic_rnn_program(cell, input_depth):
-    """`(project, step)` for `BasicRNNCell`."""
-    project, recurrent_kernel = _split_kernel(cell, input_depth)
-
-    def step(projected, states):
-        output = cell.activation(projected + ops.matmul(states[0], recurrent_kernel))
-        return output, [output]
-
-    return project, step
+        new_pieces.append(new_piece)
+    if stack.state_is_tuple:
+        return last_output, outputs, [leaf for piece in new_pieces for leaf in piece]
+    return last_output, outputs, [ops.concatenate([piece[0] for piece in new_pieces], axis=-1)]
 
 
-def _lstm_sequence(projected, recurrent_kernel, c0, h0, forget_bias, unroll):
-    """Runs the plain LSTM recurrence over time-major `projected` with a hand-written gradient.
-
-    Returns `[time, batch, 2 * units]`: `h` then `c` at every step. Autodiff of
-    the loop would accumulate `h_prev^T @ d_gates` into the recurrent kernel's
-    gradient inside the backward loop, one thin product per step; here the
-    backward loop computes only `d_gates` and `d_h_prev = d_gates @ W_h^T`, and
-    the kernel gradient is one large product over all steps after it.
-    """
-    units = c0.shape[-1]
-
-    @ops.custom_gradient
-    def run(projected, recurrent_kernel, c0, h0):
-        def step(projected_t, states):
-            c_prev, h_prev = states
-            gates = projected_t + ops.matmul(h_prev, recurrent_kernel)
-            i, j, f, o = ops.split(gates, 4, axis=-1)
-            i, j, f, o = ops.sigmoid(i), ops.tanh(j), ops.sigmoid(f + forget_bias), ops.sigmoid(o)
-            c = f * c_prev + i * j
-            h = o * ops.tanh(c)
-            return ops.concatenate([h, c, i, j, f, o], axis=-1), [c, h]
-
-        _, saved, _ = _backend_rnn(
-            step, projected, [c0, h0], unroll=unroll, input_length=projected.shape[0],
-            time_major=True,
+def _run_dropout_wrapper(wrapper, inputs, states, mask, training, options):
+    """The wrapped cell's fused run, with the wrapper's masks on its whole input and output."""
+    count = len(wrapper.cell.flat_state_sizes())
+    inner_states, extras = list(states[:count]), list(states[count:])
+    if not training:
+        last_output, outputs, new_inner = run_sequence(
+            wrapper.cell, inputs, inner_states, mask, training, options
         )
-        h_seq, c_seq = saved[..., :units], saved[..., units:2 * units]
-        activations = saved[..., 2 * units:]
-
-        def grad(upstream):
-            recurrent_transposed = ops.transpose(recurrent_kernel)
-            c_prev_seq = ops.concatenate([c0[None], c_seq[:-1]], axis=0)
-            h_prev_seq = ops.concatenate([h0[None], h_seq[:-1]], axis=0)
-
-            def back(inputs_t, states):
-                d_out_t, c_prev, c, activations_t = inputs_t
-                dh_next, dc_next = states
-                dh = d_out_t[:, :units] + dh_next
-                i, j, f, o = ops.split(activations_t, 4, axis=-1)
-                tanh_c = ops.tanh(c)
-                dc = d_out_t[:, units:] + dc_next + dh * o * (1 - tanh_c * tanh_c)
-                d_gates = ops.concatenate(
-                    [dc * j * i * (1 - i), dc * i * (1 - j * j),
-                     dc * c_prev * f * (1 - f), dh * tanh_c * o * (1 - o)],
-                    axis=-1,
-                )
-                return d_gates, [ops.matmul(d_gates, recurrent_transposed), dc * f]
-
-            _, d_gates_seq, (dh0, dc0) = _backend_rnn(
-                back, (upstream, c_prev_seq, c_seq, activations),
-                [ops.zeros_like(h0), ops.zeros_like(c0)], go_backwards=True, unroll=unroll,
-                input_length=projected.shape[0], time_major=True,
-            )
-            d_gates_seq = ops.flip(d_gates_seq, axis=0)  # back to time order
-            d_recurrent = ops.matmul(
-                ops.transpose(ops.reshape(h_prev_seq, (-1, units))),
-                ops.reshape(d_gates_seq, (-1, 4 * units)),
-            )
-            return d_gates_seq, d_recurrent, dc0, dh0
-
-        return ops.concatenate([h_seq, c_seq], axis=-1), grad
-
-    return run(projected, recurrent_kernel, c0, h0)
-
-
-def _has_plain_lstm_math(cell):
-    """Whether `cell` is an LSTM without peepholes, clipping or projection, with tanh."""
-    return (
-        isinstance(cell, LSTMCell)
-        and not cell.use_peepholes
-        and cell.cell_clip is None
-        and cell.num_proj is None
-        and cell.activation is keras.activations.tanh
+        return last_output, outputs, new_inner + extras
+    draw = _mask_drawer(wrapper, extras, steps=inputs.shape[0])
+    if wrapper.variational_recurrent and wrapper._mask_sizes:
+        # As the wrapper's own step: masks carried in the state, drawn on a zero flag.
+        flag = len(wrapper._mask_sizes)
+        drawn = extras[flag] > 0
+        carried = [
+            ops.where(drawn, mask_value, draw(mask_value, keep))
+            for mask_value, keep in zip(extras[:flag], wrapper._mask_keep_probs())
+        ]
+        pending = iter(carried)
+        input_mask = next(pending)[None] if wrapper.input_keep_prob < 1.0 else None
+        output_mask = next(pending) if wrapper.output_keep_prob < 1.0 else None
+        new_extras = carried + [ops.ones_like(extras[flag])] + extras[flag + 1:]
+    else:
+        input_mask = (draw(inputs, wrapper.input_keep_prob)
+                      if wrapper.input_keep_prob < 1.0 else None)
+        output_mask = None
+        new_extras = extras
+    if input_mask is not None:
+        inputs = inputs * input_mask
+    last_output, outputs, new_inner = run_sequence(
+        wrapper.cell, inputs, inner_states, mask, training, options
     )
+    if wrapper.output_keep_prob < 1.0:
+        if output_mask is None:  # per-step masks: one draw over the whole output sequence
+            outputs = outputs * draw(outputs, wrapper.output_keep_prob)
+            last_output = last_output * draw(last_output, wrapper.output_keep_prob)
+        else:
+            outputs, last_output = outputs * output_mask[None], last_output * output_mask
+    return last_output, outputs, new_inner + _advanced_seed(wrapper, new_extras, inputs.shape[0])
 
 
-def fused_program(cell, input_depth):
-    """`(project, step)` for a supported cell.
+def _mask_drawer(wrapper, extras, steps):
+    """`draw(like, keep_prob) -> mask`, from the wrapper's generator or its carried seed."""
+    if not wrapper._carries_seed:
+        return lambda like, keep: keep_mask(like, keep, wrapper.seed_generator)
+    base = ops.cast(extras[-1][0], "uint32")  # JAX: the seed slot the wrapper carries
+    draws = iter(range(4))
 
-    `project(x)` maps inputs `[..., input_depth]` to the per-step input terms
-    (bias included); `step(projected_t, flat_states) -> (output, new_flat_states)`
-    is the rest of the cell's math.
-    """
-    if isinstance(cell, LSTMCell):
-        return _lstm_program(cell, input_depth)
-    if isinstance(cell, GRUCell):
-        return _gru_program(cell, input_depth)
-    if isinstance(cell, BasicRNNCell):
-        return _basic_rnn_program(cell, input_depth)
-    raise ValueError(_unsupported_message(cell))
+    def draw(like, keep):
+        offset = ops.convert_to_tensor([0, next(draws)], "uint32")
+        return keep_mask(like, keep, base + offset)
+
+    return draw
+
+
+def _advanced_seed(wrapper, extras, steps):
+    """`extras` with the JAX seed slot moved on by the draws `steps` plain steps make."""
+    if not wrapper._carries_seed:
+        return extras
+    draws_per_step = 2 + len(wrapper._dropped_state_slots())
+    offset = ops.convert_to_tensor([0.0, steps * draws_per_step], extras[-1].dtype)
+    return extras[:-1] + [extras[-1] + offset]
 
 
 def _unsupported_message(cell):
-    names = ", ".join(cls.__name__ for cls in SUPPORTED_CELLS)
+    names = ", ".join(cls.__name__ for cls in BASE_CELLS)
     return (
-        f"FusedRNN supports {names} and BasicLSTMCell (exact types or subclasses); "
-        f"got {type(cell).__name__}. Use keras.layers.RNN for other cells."
+        f"FusedRNN supports {names} and BasicLSTMCell (exact types or subclasses), "
+        "DropoutWrapper without state dropout around them, and MultiRNNCell stacks of "
+        f"those; got {type(cell).__name__}. Use keras.layers.RNN for other cells "
+        "(tfnotes.cells.recurrent_layer picks the layer)."
     )
 
 
 @keras.saving.register_keras_serializable(package="tfnotes")
 class FusedRNN(keras.layers.RNN):
-    """`keras.layers.RNN` for the TF1 cells, with the input projection done once.
+    """`keras.layers.RNN` for the TF1 cells, with the input projections done once.
 
-    Same arguments, inputs (`mask`, `initial_state`), outputs and weights as
+    Same arguments, inputs (`mask`, `initial_state`), outputs, state and weights as
     `keras.layers.RNN(cell, ...)`; outputs equal the plain layer's up to float
-    rounding. Before the loop, `x @ kernel[:input_depth] + bias` runs as one
-    matrix product over all `batch * time` rows (time-major, transposed once);
-    each step then adds `h @ kernel[input_depth:]` and applies the cell's gates.
-    For `GRUCell` the x rows of both the gate and the candidate kernels are
-    hoisted; the candidate's h rows stay in the loop because they multiply `r * h`.
+    rounding (and, in training, up to which dropout masks are drawn). Before each
+    loop, `x @ kernel[:input_depth] + bias` runs as one matrix product over all
+    `batch * time` rows (time-major, transposed once); each step then adds
+    `h @ kernel[input_depth:]` and applies the cell's gates. For `GRUCell` the x
+    rows of both the gate and the candidate kernels are hoisted.
 
     An unmasked LSTM without peepholes, clipping or projection (tanh) also gets
-    a hand-written gradient (`_lstm_sequence`): the recurrent kernel's gradient
-    becomes one product after the backward loop instead of one per step.
+    a hand-written gradient: the recurrent kernel's gradient becomes one product
+    after the backward loop instead of one per step.
 
-    Supported cells: `LSTMCell` (peepholes, `cell_clip`, `num_proj`, `proj_clip`,
-    `state_is_tuple=False`), `BasicLSTMCell`, `GRUCell`, `BasicRNNCell`. Other
-    cells (wrappers, `MultiRNNCell`, Elman/Jordan/Clockwork) raise ValueError:
-    use `keras.layers.RNN`, or `dynamic_rnn(..., fused=True)` which falls back.
+    Supported: `LSTMCell` (peepholes, `cell_clip`, `num_proj`, `proj_clip`,
+    `state_is_tuple=False`), `BasicLSTMCell`, `GRUCell`, `BasicRNNCell`;
+    `DropoutWrapper` of those without state dropout; `MultiRNNCell` of any of these
+    (run layer after layer). Other cells raise ValueError: use
+    `tfnotes.cells.recurrent_layer`, which falls back to `keras.layers.RNN`.
 
     Example:
         layer = FusedRNN(LSTMCell(256), return_sequences=True)
@@ -221,51 +170,40 @@ class FusedRNN(keras.layers.RNN):
     """
 
     def __init__(self, cell, **kwargs):
-        if not self.supports(cell):
+        if not supports(cell):
             raise ValueError(_unsupported_message(cell))
         super().__init__(cell, **kwargs)
 
     @staticmethod
     def supports(cell):
-        """Whether `FusedRNN` can run `cell` (an LSTM, GRU or basic RNN cell)."""
-        return isinstance(cell, SUPPORTED_CELLS)
+        """Whether `FusedRNN` can run `cell` (see the class docstring)."""
+        return supports(cell)
 
     def inner_loop(self, sequences, initial_state, mask, training=False):
-        """Projects all steps at once, then runs only the recurrent part per step."""
-        project, step = fused_program(self.cell, sequences.shape[-1])
-        # Time-major once: the projection lands in the layout the loop reads.
-        projected = project(_swap_batch_time(sequences))
+        """Time-major once, flipped once for `go_backwards`, then the fused runs."""
+        inputs = swap_batch_time(sequences)
         if mask is not None:
-            mask = _swap_batch_time(mask)
+            mask = swap_batch_time(mask)
+        if self.go_backwards:  # outputs stay in processing order, as keras.layers.RNN's
+            inputs = ops.flip(inputs, axis=0)
+            mask = None if mask is None else ops.flip(mask, axis=0)
         if not isinstance(initial_state, (list, tuple)):
             initial_state = [initial_state]
-        if mask is None and _has_plain_lstm_math(self.cell):
-            return self._plain_lstm_loop(sequences, projected, list(initial_state))
-        last_output, outputs, states = _backend_rnn(
-            step,
-            projected,
-            list(initial_state),
-            go_backwards=self.go_backwards,
-            mask=mask,
-            unroll=self.unroll,
-            input_length=sequences.shape[1],
-            time_major=True,
-            zero_output_for_mask=self.zero_output_for_mask,
-            return_all_outputs=self.return_sequences,
+        options = dict(unroll=self.unroll, zero_output_for_mask=self.zero_output_for_mask)
+        last_output, outputs, states = run_sequence(
+            self.cell, inputs, list(initial_state), mask, training, options
         )
-        if self.return_sequences:
-            outputs = _swap_batch_time(outputs)
-        return last_output, outputs, states
+        return last_output, swap_batch_time(outputs), states
 
-    def _plain_lstm_loop(self, sequences, projected, initial_state):
-        """The unmasked plain-LSTM case, through `_lstm_sequence`'s hand-written gradient."""
-        cell, units = self.cell, self.cell.num_units
-        c0, h0 = cell.split_state(initial_state)
-        if self.go_backwards:
-            projected = ops.flip(projected, axis=0)  # outputs stay in processing order
-        recurrent_kernel = cell.kernel[sequences.shape[-1]:]
-        result = _lstm_sequence(
-            projected, recurrent_kernel, c0, h0, cell.forget_bias, self.unroll
-        )
-        outputs, c_last, h_last = result[..., :units], result[-1, :, units:], result[-1, :, :units]
-        return h_last, _swap_batch_time(outputs), cell.join_state(c_last, h_last)
+
+def recurrent_layer(cell, fused: bool = True, **kwargs) -> keras.layers.RNN:
+    """The layer that runs `cell` over a sequence: `FusedRNN` where it can, else `RNN`.
+
+    Args:
+        cell: any `tfnotes.cells` cell.
+        fused: False for the plain `keras.layers.RNN` loop (the reference).
+        **kwargs: `keras.layers.RNN` arguments (``return_sequences``, ``stateful``, ...).
+    """
+    if fused and supports(cell):
+        return FusedRNN(cell, **kwargs)
+    return keras.layers.RNN(cell, **kwargs)

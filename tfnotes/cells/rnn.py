@@ -9,7 +9,7 @@ length are zero and the state is carried through unchanged, as in TF1.
 import keras
 from keras import ops, tree
 
-from tfnotes.cells.fused import FusedRNN
+from tfnotes.cells.fused import recurrent_layer
 
 
 def _as_tensor(x):
@@ -45,7 +45,7 @@ def dynamic_rnn(
     initial_state=None,
     time_major=False,
     training=None,
-    fused=False,
+    fused=True,
 ):
     """Runs `cell` over `inputs` like TF1's `tf.nn.dynamic_rnn`.
 
@@ -58,9 +58,12 @@ def dynamic_rnn(
             returns it) or the flat form; default zeros.
         time_major: whether `inputs` and the returned outputs are time-major.
         training: passed to the cell (dropout acts only when True).
-        fused: run supported cells (`FusedRNN.supports(cell)`) through
-            `FusedRNN`, with the input projection hoisted out of the loop; the
-            same results up to float rounding. Other cells ignore it.
+        fused: run supported cells (`FusedRNN.supports(cell)`: the LSTM, GRU and
+            basic RNN cells, `DropoutWrapper` without state dropout and
+            `MultiRNNCell` stacks of them) through `FusedRNN`, with the input
+            projections hoisted out of the loop; the same results up to float
+            rounding. Other cells ignore it. False: the plain `keras.layers.RNN`
+            loop, one `cell` call a step (the reference).
 
     Returns:
         `(outputs, final_state)`: outputs `[batch, time, output_size]` (or
@@ -74,8 +77,9 @@ def dynamic_rnn(
     if sequence_length is not None:
         mask = _length_mask(sequence_length, ops.shape(inputs)[1])
     flat_initial = None if initial_state is None else _flat_state(cell, initial_state)
-    layer_class = FusedRNN if fused and FusedRNN.supports(cell) else keras.layers.RNN
-    layer = layer_class(cell, return_sequences=True, return_state=True, zero_output_for_mask=True)
+    layer = recurrent_layer(
+        cell, fused=fused, return_sequences=True, return_state=True, zero_output_for_mask=True
+    )
     outputs, *final_flat = layer(
         inputs, initial_state=flat_initial, mask=mask, training=training
     )
@@ -111,12 +115,15 @@ def bidirectional_dynamic_rnn(
     initial_state_bw=None,
     time_major=False,
     training=None,
+    fused=True,
 ):
     """Forward and backward `dynamic_rnn`, like TF1's `tf.nn.bidirectional_dynamic_rnn`.
 
     The backward cell reads each sequence reversed within its own length
     (`reverse_sequence`), and its outputs are reversed back, so `out_bw[t]`
     lines up with `inputs[t]`.
+
+    `fused` is `dynamic_rnn`'s (the fast path by default, False for the plain loop).
 
     Returns:
         `((out_fw, out_bw), (state_fw, state_bw))`, outputs not concatenated.
@@ -125,11 +132,12 @@ def bidirectional_dynamic_rnn(
     if time_major:
         inputs = _swap_batch_time(inputs)
     out_fw, state_fw = dynamic_rnn(
-        cell_fw, inputs, sequence_length, initial_state_fw, training=training
+        cell_fw, inputs, sequence_length, initial_state_fw, training=training, fused=fused
     )
     reversed_inputs = reverse_sequence(inputs, sequence_length)
     out_bw, state_bw = dynamic_rnn(
-        cell_bw, reversed_inputs, sequence_length, initial_state_bw, training=training
+        cell_bw, reversed_inputs, sequence_length, initial_state_bw, training=training,
+        fused=fused,
     )
     out_bw = reverse_sequence(out_bw, sequence_length)
     if time_major:

@@ -29,7 +29,7 @@ import keras
 import numpy as np
 from keras import ops
 
-from tfnotes.cells import DropoutWrapper, MultiRNNCell, make_cell
+from tfnotes.cells import DropoutWrapper, MultiRNNCell, make_cell, recurrent_layer
 from tfnotes.errors import UsageError
 
 RNN_LAYER = "rnn"
@@ -111,6 +111,7 @@ def build_language_model(
     init_scale: float = 0.0,
     seed: int | None = None,
     rnn_layer: str = "tfnotes",
+    fused: bool = True,
     name: str = "language_model",
 ) -> keras.Model:
     """The stateful language model, built for ``[batch_size, num_steps]`` int32 ids.
@@ -135,6 +136,8 @@ def build_language_model(
         rnn_layer: "tfnotes" (one stateful RNN layer named `RNN_LAYER` over a
             `MultiRNNCell`) or "keras" (`keras_recurrent_stack`: Keras' own layers,
             named ``rnn_0``, ``rnn_1``, ...; no variational dropout).
+        fused: run the tfnotes stack on the fast path (`tfnotes.cells.recurrent_layer`:
+            `FusedRNN` where the cells allow it); False: the plain `keras.layers.RNN`.
     """
     embedding_dim = embedding_dim or units
     if tie_weights and embedding_dim != units:
@@ -153,11 +156,16 @@ def build_language_model(
         raise UsageError(f"forget_bias= is an option of {', '.join(LSTM_CELLS)}, not {cell}")
     if rnn_layer not in RNN_LAYERS:
         raise UsageError(f"rnn_layer={rnn_layer} is not one of {', '.join(RNN_LAYERS)}")
-    stack = keras_recurrent_stack if rnn_layer == "keras" else tfnotes_recurrent_stack
-    outputs = stack(
-        embedding(ids), cell, num_layers, units, forget_bias, keep_prob, variational_recurrent,
-        seed,
-    )
+    if rnn_layer == "keras":
+        outputs = keras_recurrent_stack(
+            embedding(ids), cell, num_layers, units, forget_bias, keep_prob,
+            variational_recurrent, seed,
+        )
+    else:
+        outputs = tfnotes_recurrent_stack(
+            embedding(ids), cell, num_layers, units, forget_bias, keep_prob,
+            variational_recurrent, seed, fused,
+        )
     if tie_weights:
         logits = embedding(outputs, project=True)
     else:
@@ -169,9 +177,14 @@ def build_language_model(
 
 
 def tfnotes_recurrent_stack(
-    inputs, cell, num_layers, units, forget_bias, keep_prob, variational_recurrent, seed
+    inputs, cell, num_layers, units, forget_bias, keep_prob, variational_recurrent, seed,
+    fused=True,
 ):
-    """The outputs of one stateful `keras.layers.RNN` over a `MultiRNNCell` of `cell`s."""
+    """The outputs of one stateful RNN layer over a `MultiRNNCell` of `cell`s.
+
+    The layer is `FusedRNN` when `fused` and the cells allow it (variational dropout
+    on the state keeps the plain loop), else `keras.layers.RNN`.
+    """
     options = {} if forget_bias is None else {"forget_bias": forget_bias}
     cells = []
     for layer in range(num_layers):
@@ -188,8 +201,9 @@ def tfnotes_recurrent_stack(
                 name=f"dropout_{layer}",
             )
         cells.append(inner)
-    rnn = keras.layers.RNN(
+    rnn = recurrent_layer(
         MultiRNNCell(cells, name="multi_rnn_cell"),
+        fused=fused,
         stateful=True,
         return_sequences=True,
         name=RNN_LAYER,

@@ -45,7 +45,10 @@ def sequence_layer(config, index, prefix=""):
             activation="tanh",
             name=f"{prefix}dense_{index}",
         )
-    layer = keras.layers.RNN(make_cell(config), return_sequences=True, name=f"{prefix}rnn_{index}")
+    layer = tfcells.recurrent_layer(
+        make_cell(config), fused=config.fused, return_sequences=True,
+        name=f"{prefix}rnn_{index}",
+    )
     if config.bidirectional:
         layer = keras.layers.Bidirectional(layer, name=f"{prefix}birnn_{index}")
     return layer
