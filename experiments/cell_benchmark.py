@@ -1,51 +1,55 @@
-"""Cell benchmark: tokens/s of the tfnotes cells, the fused path, Keras and TF1 peers.
+"""Cell benchmark: the fast path against the plain loop, Keras' layers and TF1, interleaved.
 
     make bench                                  # = python -m experiments cell_benchmark
-    python -m experiments cell_benchmark sizes="((64, 50, 64, 256),)" repeats=7
+    make bench ARGS="config=single_size"        # the four ratio cases only (docs table)
+    make bench ARGS="cases=(\"bilstm\",) rounds=9"
     KERAS_BACKEND=jax python -m experiments cell_benchmark smoke=True
 
-Times a training step (forward + backward + Adam update, mean squared error of
-the output sequence against zeros) and an inference pass for each variant:
+For each case (`tfnotes.bench.cases.CASES`: lstm, bilstm, gru, lstm_stack,
+lstm_peepholes, basic_rnn) it times a training step (forward + backward + Adam, mean
+squared error of the output sequence against zeros) of every variant:
 
-* `tfnotes_<cell>`: a `tfnotes.cells` cell in `keras.layers.RNN`;
-* `fused_<cell>`: the same cell in `tfnotes.cells.FusedRNN` (input projection hoisted);
-* `keras_<layer>`: `keras.layers.LSTM` / `GRU` / `SimpleRNN`, the built-in peers;
-* `tf1_<cell>`: TF1's `tf.compat.v1.nn.rnn_cell` under `dynamic_rnn` in graph mode,
-  in a subprocess with tf-keras and `TF_USE_LEGACY_KERAS=1` (skipped with a note
-  when tf-keras is not installed; independent of the Keras backend).
+* ``tf_tfnotes_*``: the tfnotes cell in the plain `keras.layers.RNN` loop (the reference);
+* ``tf_fused_*``: the same cell in `tfnotes.cells.FusedRNN` (the default fast path);
+* ``tf_keras_*``: `keras.layers.LSTM` / `GRU` / `SimpleRNN`, stacked or bidirectional;
+  ``_xla`` with XLA and, with ``compare_xla=True``, ``_noxla`` without;
+* ``jax_fused``, ``jax_keras``, ``jax_tfnotes``: the same on the JAX backend, in a
+  worker process (``jax=True``, skipped with a note when JAX is missing);
+* ``tf1``: TF1's ``tf.compat.v1.nn.rnn_cell`` cells under ``dynamic_rnn`` in graph
+  mode, in a worker process with tf-keras (``tf1=True``).
 
-Keras variants run with XLA (`_xla`) and, on TensorFlow, without (`_noxla`);
-JAX always compiles. Each figure is the median of `repeats` timed repeats after
-`warmup` untimed calls. The step's FLOPs (`tfnotes.bench.flops`) over its time,
-divided by the measured float32 matrix-product rate, gives its fraction of peak.
-The machine is shared: metrics.json records the load average it ran under.
+The variants of a case are timed in interleaved rounds (A B C A B C ..., `rounds=`),
+across processes too, with the matrix-product rate measured in the same rounds, so
+load that comes and goes lands on all of them alike. Each figure is the median over
+the rounds; each ratio is the median of the per-round ratios, with its min and max.
+The share of peak is the step's FLOPs (`tfnotes.bench.flops`) over its time, against
+the interleaved matrix-product rate; a share above 100% means the peak was
+under-measured, and is printed as ">100" with a note.
 
-metrics.json: `tokens_per_second/<mode>_<variant>/<BxTxDxU>`,
-`peak_fraction/<mode>_<variant>/<BxTxDxU>`, `matmul_peak_gflops`,
-`ratio_vs_keras_lstm` and `ratio_vs_tf1` (training, fused BasicLSTMCell with XLA
-against the faster `keras.layers.LSTM` variant and TF1's BasicLSTMCell, at the
-first size), `load_average_start`, `load_average_end`.
+metrics.json: ``tokens_per_second/<mode>_<case>_<variant>/<BxTxDxU>``,
+``peak_fraction/...``, ``matmul_peak_gflops``; at the first size, training:
+``ratio_vs_keras/<case>`` (the fused path with XLA against the faster Keras variant),
+``ratio_vs_tf1/<case>``, ``ratio_vs_plain/<case>`` (fused against the plain loop),
+``ratio_vs_keras_jax/<case>`` (on JAX), each also as ``.../min`` and ``.../max``, for
+the cases lstm, bilstm, gru and lstm_stack; ``ratio_vs_keras_lstm`` and
+``ratio_vs_tf1`` (the lstm case); ``load_average_start`` and ``load_average_end``.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import os
+import statistics
 
 import keras
 
+from tfnotes.bench.cases import CASES, RATIO_CASES, implementations, keras_step
 from tfnotes.bench.flops import step_flops
-from tfnotes.bench.keras_timing import time_layer
-from tfnotes.bench.tf1 import tf1_available, time_tf1
-from tfnotes.bench.timing import matmul_peak_gflops
-from tfnotes.cells import FusedRNN, make_cell
+from tfnotes.bench.remote import RemoteWorker, jax_available, tf1_available
+from tfnotes.bench.rounds import interleaved_rounds, ratio_summary
+from tfnotes.bench.timing import local_timer, matmul_step
 from tfnotes.errors import UsageError
-from tfnotes.train import (
-    CommonConfig,
-    NonNegativeInt,
-    PositiveInt,
-    write_scalars,
-)
+from tfnotes.train import CommonConfig, NonNegativeInt, PositiveInt, write_scalars
 
 # strategy=: one device only (the runner refuses the others with this note).
 STRATEGIES = ("none",)
@@ -53,43 +57,34 @@ STRATEGY_NOTE = (
     "it times one device's kernels against that device's matmul peak and TF1's "
     "single-device graphs; replicas would time the strategy, not the cells"
 )
-
-FLOP_KIND = {"basic_rnn": "rnn", "gru": "gru", "basic_lstm": "lstm", "lstm_peepholes": "lstm"}
-KERAS_PEER = {"basic_rnn": "simple_rnn", "gru": "gru", "basic_lstm": "lstm", "lstm_peepholes": None}
-# The benchmark's cell kinds: a `tfnotes.cells.make_cell` name and constructor options.
-CELL_OPTIONS = {
-    "basic_rnn": ("basic_rnn", {}),
-    "gru": ("gru", {}),
-    "basic_lstm": ("basic_lstm", {}),
-    "lstm_peepholes": ("lstm", {"use_peepholes": True}),
-}
-# The configuration `smoke=True` applies: one tiny size, one cell, one timed step.
+CASE_NAMES = tuple(CASES)
+PEAK = "matmul"
+# The configuration `smoke=True` applies: one tiny size, one case, one round.
 SMOKE = dict(
     sizes=((4, 5, 3, 8),),
-    cells=("basic_lstm",),
-    modes=("train",),
+    cases=("lstm",),
     compare_xla=False,
-    repeats=1,
+    rounds=1,
     warmup=1,
     calls_per_repeat=1,
     peak_size=256,
 )
-CELL_KINDS = tuple(CELL_OPTIONS)
 
 
 @dataclasses.dataclass
 class Config(CommonConfig):
     """The benchmark's settings; `CommonConfig.jit_compile` is unused (both are timed)."""
 
-    # (batch, time, inputs, units) grid; the ratios use the first size
-    sizes: tuple = ((64, 50, 64, 256), (32, 100, 128, 512))
-    cells: tuple = CELL_KINDS  # which cells to time, a subset of CELL_KINDS
-    modes: tuple = ("train", "infer")  # train: forward+backward+Adam; infer: forward only
-    compare_xla: bool = True  # also time Keras variants without XLA (TensorFlow backend only)
-    tf1: bool = True  # time the TF1 peers in a subprocess (needs tf-keras)
-    repeats: PositiveInt = 5  # timed repeats per variant; the median is reported
-    warmup: NonNegativeInt = 2  # untimed calls first (compilation, caches)
-    calls_per_repeat: PositiveInt = 2  # steps per timed repeat
+    # (batch, time, inputs, units) sizes; the ratios use the first
+    sizes: tuple = ((64, 50, 64, 256),)
+    cases: tuple = CASE_NAMES  # which cases to time, a subset of CASE_NAMES
+    modes: tuple = ("train",)  # train: forward+backward+Adam; infer: forward only
+    compare_xla: bool = True  # also time the TensorFlow variants without XLA
+    tf1: bool = True  # time TF1's graphs in a worker process (needs tf-keras)
+    jax: bool = True  # time the JAX backend in a worker process (needs jax)
+    rounds: PositiveInt = 5  # interleaved rounds; figures are medians over them
+    warmup: NonNegativeInt = 2  # untimed calls of every variant first (compilation, caches)
+    calls_per_repeat: PositiveInt = 2  # steps per variant per round
     peak_size: PositiveInt = 2048  # side of the square matmul that measures the peak
 
     def __post_init__(self):
@@ -98,151 +93,227 @@ class Config(CommonConfig):
         _settings(self)
 
 
-def run(config: Config, run_dir) -> dict:
-    """Runs the benchmark, prints the table, writes TensorBoard scalars; returns metrics."""
-    sizes, kinds, modes = _settings(config)
-    timing = dict(repeats=config.repeats, warmup=config.warmup,
-                  calls_per_repeat=config.calls_per_repeat)
-    metrics = {"load_average_start": os.getloadavg()[0]}
-    peak = matmul_peak_gflops(config.peak_size, timing["repeats"])
-    metrics["matmul_peak_gflops"] = peak
-    seconds = {}  # (mode, variant, size) -> seconds per step
-    for size in sizes:
-        for kind in kinds:
-            for mode in modes:
-                for variant, make_layer, jit in _keras_variants(kind, size, config):
-                    print(f"timing {mode} {variant} {_size_name(size)}", flush=True)
-                    seconds[mode, variant, size] = time_layer(make_layer, size, mode, jit, **timing)
-    notes = []
-    if config.tf1 and tf1_available():
-        jobs = [(mode, kind, size) for size in sizes for kind in kinds for mode in modes]
-        print(f"timing {len(jobs)} TF1 graphs in a subprocess", flush=True)
-        tf1_seconds = time_tf1(
-            [{"cell": kind, "size": list(size), "mode": mode} for mode, kind, size in jobs],
-            **timing,
-        )
-        for (mode, kind, size), value in zip(jobs, tf1_seconds):
-            seconds[mode, f"tf1_{kind}", size] = value
-    elif config.tf1:
-        notes.append("TF1 peers skipped: tf-keras is not installed (pip install tf-keras)")
-    metrics.update(_rates(seconds, peak))
-    metrics.update(_ratios(metrics, sizes[0]))
-    metrics["load_average_end"] = os.getloadavg()[0]
-    busiest = max(metrics["load_average_start"], metrics["load_average_end"])
-    if busiest > 0.75 * (os.cpu_count() or 1):
-        notes.append(f"load average reached {busiest:.1f} on {os.cpu_count()} cores: other "
-                     "processes shared the CPU, so these figures are noisy; re-run when idle")
-    print(_table(seconds, metrics, peak))
-    for note in notes:
-        print(f"note: {note}")
-    write_scalars(run_dir, "benchmark", metrics, step=0)
-    return metrics
-
-
 def _settings(config):
-    """Validated `(sizes, cell kinds, modes)`; UsageError for bad values."""
+    """Validated `(sizes, cases, modes)`; UsageError for bad values."""
     try:
         sizes = [tuple(int(value) for value in size) for size in config.sizes]
     except (TypeError, ValueError):  # not a tuple of tuples of numbers
         sizes = []
     if not sizes or any(len(size) != 4 or min(size) < 1 for size in sizes):
         raise UsageError(f"sizes={config.sizes!r}: expected ((batch, time, inputs, units), ...)")
-    unknown = set(config.cells) - set(CELL_KINDS)
-    if unknown or not config.cells:
-        raise UsageError(f"cells={config.cells!r}: choose from {', '.join(CELL_KINDS)}")
-    if not config.modes or set(config.modes) - {"train", "infer"}:
-        raise UsageError(f"modes={config.modes!r}: choose from train, infer")
-    return sizes, list(config.cells), list(config.modes)
-
-
-def _make_cell(kind, units):
-    name, options = CELL_OPTIONS[kind]
-    return make_cell(name, units, **options)
-
-
-def _make_keras_peer(layer, units):
-    classes = {"lstm": keras.layers.LSTM, "gru": keras.layers.GRU,
-               "simple_rnn": keras.layers.SimpleRNN}
-    return classes[layer](units, return_sequences=True)
-
-
-def _keras_variants(kind, size, config):
-    """`(variant name, layer factory, jit_compile)` for one cell kind at one size."""
-    units = size[3]
-    factories = [
-        (f"tfnotes_{kind}",
-         lambda: keras.layers.RNN(_make_cell(kind, units), return_sequences=True)),
-        (f"fused_{kind}", lambda: FusedRNN(_make_cell(kind, units), return_sequences=True)),
-    ]
-    if KERAS_PEER[kind]:
-        factories.append((f"keras_{KERAS_PEER[kind]}",
-                          lambda: _make_keras_peer(KERAS_PEER[kind], units)))
-    # On JAX, jit_compile=False runs op by op: not a configuration anyone trains with.
-    jits = [True]
-    if config.compare_xla and keras.backend.backend() == "tensorflow":
-        jits.append(False)
-    return [(f"{name}_{'xla' if jit else 'noxla'}", make, jit)
-            for name, make in factories for jit in jits]
+    if isinstance(config.cases, str) or not config.cases or set(config.cases) - set(CASE_NAMES):
+        raise UsageError(f"cases={config.cases!r}: choose from {', '.join(CASE_NAMES)} "
+                         "(a tuple, e.g. cases=(\"lstm\",))")
+    if isinstance(config.modes, str) or not config.modes or set(config.modes) - {"train",
+                                                                                 "infer"}:
+        raise UsageError(f"modes={config.modes!r}: choose from train, infer (a tuple)")
+    return sizes, list(config.cases), list(config.modes)
 
 
 def _size_name(size):
     return "x".join(str(value) for value in size)
 
 
-def _variant_kind(variant):
-    for kind in CELL_KINDS:
-        if kind in variant:
-            return FLOP_KIND[kind]
-    return {"keras_lstm": "lstm", "keras_gru": "gru", "keras_simple_rnn": "rnn"}[
-        variant.rsplit("_", 1)[0]]
+def _groups(sizes, cases, modes):
+    """Every (size, case, mode) the rounds run over, in order."""
+    return [(size, case, mode) for size in sizes for case in cases for mode in modes]
 
 
-def _rates(seconds, peak):
-    """`tokens_per_second/...` and `peak_fraction/...` for every timed step."""
-    rates = {}
-    for (mode, variant, size), value in seconds.items():
+def _local_variants(case, size, mode, config):
+    """``{variant: time(calls)}`` for this process's backend, built and warmed up."""
+    prefix = "tf" if keras.backend.backend() == "tensorflow" else keras.backend.backend()
+    jits = [True] + ([False] if config.compare_xla and prefix == "tf" else [])
+    timers = {}
+    for implementation in implementations(case):
+        for jit in jits:
+            name = f"{prefix}_{implementation}" + (f"_{'xla' if jit else 'noxla'}"
+                                                  if prefix == "tf" else "")
+            step = keras_step(case, implementation, size, mode, jit)
+            for _ in range(config.warmup):
+                step()
+            timers[name] = local_timer(step)
+    return timers
+
+
+def _workers(groups, config, notes):
+    """Worker processes (JAX, TF1) holding every remote job, and each group's job indices."""
+    workers, indices = {}, {}
+    remote = []
+    if config.jax and keras.backend.backend() == "tensorflow":
+        if jax_available():
+            remote.append(("jax", "keras", "jax"))
+        else:
+            notes.append("JAX variants skipped: jax is not installed")
+    if config.tf1:
+        if tf1_available():
+            remote.append(("tf1", "tf1", None))
+        else:
+            notes.append("TF1 peers skipped: tf-keras is not installed (pip install tf-keras)")
+    for name, kind, backend in remote:
+        jobs = []
+        for size, case, mode in groups:
+            group_jobs = ([{"case": case, "implementation": impl, "size": list(size),
+                            "mode": mode} for impl in implementations(case)]
+                          if kind == "keras" else
+                          [{"case": case, "size": list(size), "mode": mode}])
+            labels = ([f"jax_{job['implementation']}" for job in group_jobs]
+                      if kind == "keras" else ["tf1"])
+            for label, job in zip(labels, group_jobs):
+                indices.setdefault((size, case, mode), []).append((label, name, len(jobs)))
+                jobs.append(job)
+        print(f"building {len(jobs)} {name} variants in a worker process", flush=True)
+        workers[name] = RemoteWorker(kind, jobs, backend=backend, warmup=config.warmup)
+    return workers, indices
+
+
+def run(config: Config, run_dir) -> dict:
+    """Runs the benchmark, prints the tables, writes TensorBoard scalars; returns metrics."""
+    sizes, cases, modes = _settings(config)
+    groups = _groups(sizes, cases, modes)
+    metrics = {"load_average_start": os.getloadavg()[0]}
+    notes = []
+    peak_step = matmul_step(config.peak_size)
+    for _ in range(config.warmup):
+        peak_step()
+    workers, remote_jobs = _workers(groups, config, notes)
+    samples = {}
+    try:
+        for group in groups:
+            size, case, mode = group
+            print(f"timing {mode} {case} {_size_name(size)}", flush=True)
+            timers = {PEAK: local_timer(peak_step), **_local_variants(case, size, mode, config)}
+            for label, worker, index in remote_jobs.get(group, []):
+                timers[label] = (lambda calls, w=workers[worker], i=index: w.seconds(i, calls))
+            samples[group] = interleaved_rounds(timers, config.rounds, config.calls_per_repeat)
+    finally:
+        for worker in workers.values():
+            worker.close()
+    peak_flops = 2 * config.peak_size**3
+    peaks = [peak_flops / s / 1e9 for group in groups for s in samples[group][PEAK]]
+    metrics["matmul_peak_gflops"] = statistics.median(peaks)
+    over_peak = _rates(samples, peak_flops, metrics)
+    if over_peak:
+        notes.append(f"{len(over_peak)} figures exceed the interleaved matmul peak (printed "
+                     "as >100): the peak was under-measured for them")
+    ratios = _ratios(samples, sizes[0], cases)
+    metrics.update(ratios)
+    metrics["load_average_end"] = os.getloadavg()[0]
+    busiest = max(metrics["load_average_start"], metrics["load_average_end"])
+    if busiest > 0.75 * (os.cpu_count() or 1):
+        notes.append(f"load average reached {busiest:.1f} on {os.cpu_count()} cores: other "
+                     "processes shared the CPU; the interleaved ratios are steadier than the "
+                     "rates, but re-run when idle")
+    print(_table(samples, metrics))
+    print(_ratio_table(metrics, cases))
+    for note in notes:
+        print(f"note: {note}")
+    write_scalars(run_dir, "benchmark", metrics, step=0)
+    return metrics
+
+
+def _rates(samples, peak_flops, metrics):
+    """Adds tokens/s and peak shares to `metrics`; returns the keys whose share is over 1."""
+    over = []
+    for (size, case, mode), by_variant in samples.items():
         batch, time, inputs, units = size
-        key = f"{mode}_{variant}/{_size_name(size)}"
-        flops = step_flops(_variant_kind(variant), batch, time, inputs, units, mode == "train")
-        rates[f"tokens_per_second/{key}"] = batch * time / value
-        rates[f"peak_fraction/{key}"] = flops / value / 1e9 / peak
-    return rates
+        kind, layers, directions, _ = CASES[case]
+        flops = step_flops(kind, batch, time, inputs, units, mode == "train")
+        if layers > 1:  # the second layer reads `units` inputs, not `inputs`
+            flops += (layers - 1) * step_flops(kind, batch, time, units, units, mode == "train")
+        flops *= directions
+        for variant, seconds in by_variant.items():
+            if variant == PEAK:
+                continue
+            key = f"{mode}_{case}_{variant}/{_size_name(size)}"
+            metrics[f"tokens_per_second/{key}"] = batch * time / statistics.median(seconds)
+            shares = [flops / s / (peak_flops / p)
+                      for s, p in zip(seconds, by_variant[PEAK], strict=True)]
+            metrics[f"peak_fraction/{key}"] = statistics.median(shares)
+            if metrics[f"peak_fraction/{key}"] > 1.0:
+                over.append(key)
+    return over
 
 
-def _ratios(metrics, size):
-    """The fused BasicLSTMCell's training speed over its peers' at `size`."""
-    def rate(variant):
-        return metrics.get(f"tokens_per_second/train_{variant}/{_size_name(size)}")
-
-    fused = rate("fused_basic_lstm_xla")
-    if fused is None:
-        return {}
-    ratios = {}
-    keras_lstm = [value for value in (rate("keras_lstm_xla"), rate("keras_lstm_noxla")) if value]
-    if keras_lstm:
-        ratios["ratio_vs_keras_lstm"] = fused / max(keras_lstm)
-    if rate("tf1_basic_lstm"):
-        ratios["ratio_vs_tf1"] = fused / rate("tf1_basic_lstm")
-    return ratios
+def _best_of(by_variant, names):
+    """Per round, the fastest (least seconds) of the variants in `names` that were timed."""
+    timed = [by_variant[name] for name in names if name in by_variant]
+    return [min(values) for values in zip(*timed)] if timed else None
 
 
-def _table(seconds, metrics, peak):
-    """The results as a fixed-width text table."""
+def _ratios(samples, size, cases):
+    """The ratio metrics at `size`, training (see the module docstring)."""
+    metrics = {}
+    prefix = "tf" if keras.backend.backend() == "tensorflow" else keras.backend.backend()
+    fused_name = f"{prefix}_fused_xla" if prefix == "tf" else f"{prefix}_fused"
+    for case in cases:
+        by_variant = samples.get((size, case, "train"))
+        if case not in RATIO_CASES or by_variant is None:
+            continue
+        fused = by_variant[fused_name]
+        peers = {
+            "ratio_vs_keras": _best_of(by_variant, [f"{prefix}_keras_xla", f"{prefix}_keras_noxla",
+                                                    f"{prefix}_keras"]),
+            "ratio_vs_tf1": by_variant.get("tf1"),
+            "ratio_vs_plain": _best_of(by_variant, [f"{prefix}_tfnotes_xla", f"{prefix}_tfnotes"]),
+        }
+        for name, peer in peers.items():
+            if peer is not None:
+                _add_ratio(metrics, f"{name}/{case}", ratio_summary(fused, peer))
+        if "jax_fused" in by_variant and "jax_keras" in by_variant and prefix == "tf":
+            _add_ratio(metrics, f"ratio_vs_keras_jax/{case}",
+                       ratio_summary(by_variant["jax_fused"], by_variant["jax_keras"]))
+    for legacy, key in (("ratio_vs_keras_lstm", "ratio_vs_keras/lstm"),
+                        ("ratio_vs_tf1", "ratio_vs_tf1/lstm")):
+        if key in metrics:
+            metrics[legacy] = metrics[key]
+    return metrics
+
+
+def _add_ratio(metrics, key, summary):
+    metrics[key] = summary["median"]
+    metrics[f"{key}/min"] = summary["min"]
+    metrics[f"{key}/max"] = summary["max"]
+
+
+def _percent(share):
+    return ">100" if share > 1.0 else f"{100 * share:.0f}"
+
+
+def _table(samples, metrics):
+    """Every variant's median tokens/s, its spread over the rounds and its share of peak."""
     lines = [
-        f"backend {keras.backend.backend()}, matmul peak {peak:.1f} GFLOP/s, load average "
-        f"{metrics['load_average_start']:.2f} -> {metrics['load_average_end']:.2f}",
-        f"{'size BxTxDxU':<16}{'mode':<7}{'variant':<28}{'tokens/s':>11}{'ms/step':>9}"
-        f"{'% peak':>8}",
+        f"backend {keras.backend.backend()}, matmul peak {metrics['matmul_peak_gflops']:.1f} "
+        f"GFLOP/s (interleaved median), load average {metrics['load_average_start']:.2f} -> "
+        f"{metrics['load_average_end']:.2f}",
+        f"{'size BxTxDxU':<16}{'mode':<7}{'case':<16}{'variant':<20}{'tokens/s':>10}"
+        f"{'spread':>9}{'% peak':>8}",
     ]
-    for mode, variant, size in sorted(seconds, key=lambda k: (k[2], k[0], k[1])):
-        key = f"{mode}_{variant}/{_size_name(size)}"
-        lines.append(
-            f"{_size_name(size):<16}{mode:<7}{variant:<28}"
-            f"{metrics['tokens_per_second/' + key]:>11.0f}"
-            f"{seconds[mode, variant, size] * 1e3:>9.1f}"
-            f"{100 * metrics['peak_fraction/' + key]:>8.1f}"
-        )
-    for name in ("ratio_vs_keras_lstm", "ratio_vs_tf1"):
-        if name in metrics:
-            lines.append(f"{name}: {metrics[name]:.2f}")
+    for (size, case, mode), by_variant in samples.items():
+        batch, time = size[:2]
+        for variant, seconds in by_variant.items():
+            if variant == PEAK:
+                continue
+            key = f"{mode}_{case}_{variant}/{_size_name(size)}"
+            rates = [batch * time / s for s in seconds]
+            median = metrics[f"tokens_per_second/{key}"]
+            spread = f"±{50 * (max(rates) - min(rates)) / median:.0f}%"
+            lines.append(
+                f"{_size_name(size):<16}{mode:<7}{case:<16}{variant:<20}{median:>10.0f}"
+                f"{spread:>9}{_percent(metrics[f'peak_fraction/{key}']):>8}"
+            )
+    return "\n".join(lines)
+
+
+def _ratio_table(metrics, cases):
+    """The fused path's ratios (median [min-max] over rounds), one row per case."""
+    columns = ["ratio_vs_keras", "ratio_vs_tf1", "ratio_vs_plain", "ratio_vs_keras_jax"]
+    lines = ["fused path, training, first size: " + " | ".join(columns)]
+    for case in cases:
+        cells = []
+        for column in columns:
+            key = f"{column}/{case}"
+            cells.append(f"{metrics[key]:.2f} [{metrics[key + '/min']:.2f}-"
+                         f"{metrics[key + '/max']:.2f}]" if key in metrics else "-")
+        if any(cell != "-" for cell in cells):
+            lines.append(f"{case:<12} " + " | ".join(cells))
     return "\n".join(lines)

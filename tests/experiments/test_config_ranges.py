@@ -98,7 +98,7 @@ OUT_OF_RANGE = [
     ("vae", "synthetic_count=10"),
     ("style_transfer", "size=16"),
     ("fast_style_transfer", "log_every=0"),
-    ("cell_benchmark", "repeats=0"),
+    ("cell_benchmark", "rounds=0"),
 ]
 # Checks that need more than one key or more than an interval (each Config's __post_init__).
 REFUSED = [

@@ -134,4 +134,4 @@ def test_smoke_keeps_the_keys_given_beside_it():
     module = load_experiment("cell_benchmark")
     args = ["smoke=True", "sizes=((2, 3, 4, 5),)"]
     config = resolved_config(module, "cell_benchmark", override_values(module.Config, args))
-    assert config.sizes == ((2, 3, 4, 5),) and config.repeats == module.SMOKE["repeats"]
+    assert config.sizes == ((2, 3, 4, 5),) and config.rounds == module.SMOKE["rounds"]

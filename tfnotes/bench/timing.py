@@ -1,34 +1,27 @@
-"""Wall-clock timing: warm-up excluded, several repeats, the median kept."""
+"""Wall-clock timing of one step, and the machine's matrix-product rate."""
 
-import statistics
 import time
 
 import keras
 import numpy as np
 
 
-def median_seconds(function, repeats=5, warmup=2, calls_per_repeat=1):
-    """Median wall time of one call of `function()` over `repeats` repeats.
-
-    `function` must block until its result is ready (return host values).
-    The first `warmup` calls (compilation, caches) are not timed.
-    """
-    for _ in range(warmup):
-        function()
-    samples = []
-    for _ in range(repeats):
+def local_timer(step):
+    """``time(calls) -> seconds per call`` of a blocking ``step()`` in this process."""
+    def time_calls(calls):
         start = time.perf_counter()
-        for _ in range(calls_per_repeat):
-            function()
-        samples.append((time.perf_counter() - start) / calls_per_repeat)
-    return statistics.median(samples)
+        for _ in range(calls):
+            step()
+        return (time.perf_counter() - start) / calls
+
+    return time_calls
 
 
-def matmul_peak_gflops(size=2048, repeats=5):
-    """The measured float32 matrix-product rate of this machine, GFLOP/s.
+def matmul_step(size=2048):
+    """A blocking ``step()`` of one float32 ``size x size`` matrix product (active backend).
 
-    A square `size x size` product through the active Keras backend (the same
-    kernels the benchmarked layers call); the median of `repeats` runs.
+    FLOPs per call: ``2 * size ** 3``. It runs the same kernels the benchmarked layers
+    call; timed in the rounds with them, its rate is the peak they are compared to.
     """
     rng = np.random.default_rng(0)
     a = keras.ops.convert_to_tensor(rng.standard_normal((size, size), dtype=np.float32))
@@ -38,5 +31,4 @@ def matmul_peak_gflops(size=2048, repeats=5):
         # Reading one element back waits for the whole product (JAX is asynchronous).
         return keras.ops.convert_to_numpy(keras.ops.matmul(a, b)[0, 0])
 
-    seconds = median_seconds(product, repeats=repeats, warmup=2)
-    return 2 * size**3 / seconds / 1e9
+    return product
