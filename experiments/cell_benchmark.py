@@ -3,6 +3,7 @@
     make bench                                  # = python -m experiments cell_benchmark
     make bench ARGS="config=single_size"        # the four ratio cases only (docs table)
     make bench ARGS="cases=(\"bilstm\",) rounds=9"
+    make bench ARGS="config=profile"            # where the fused LSTM's step spends its time
     KERAS_BACKEND=jax python -m experiments cell_benchmark smoke=True
 
 For each case (`tfnotes.bench.cases.CASES`: lstm, bilstm, gru, lstm_stack,
@@ -33,6 +34,8 @@ metrics.json: ``tokens_per_second/<mode>_<case>_<variant>/<BxTxDxU>``,
 ``ratio_vs_keras_jax/<case>`` (on JAX), each also as ``.../min`` and ``.../max``, for
 the cases lstm, bilstm, gru and lstm_stack; ``ratio_vs_keras_lstm`` and
 ``ratio_vs_tf1`` (the lstm case); ``load_average_start`` and ``load_average_end``.
+With ``profile=True`` (``config=profile``): ``profile_ms/<part>`` and ``profile/...``,
+the time of each part of the fused LSTM's step (`tfnotes.bench.step_profile`).
 """
 
 from __future__ import annotations
@@ -86,6 +89,8 @@ class Config(CommonConfig):
     warmup: NonNegativeInt = 2  # untimed calls of every variant first (compilation, caches)
     calls_per_repeat: PositiveInt = 2  # steps per variant per round
     peak_size: PositiveInt = 2048  # side of the square matmul that measures the peak
+    # also time each part of the fused LSTM's training step at the first size (TensorFlow)
+    profile: bool = False
 
     def __post_init__(self):
         # Its UsageError reaches the user as one line (status 2) before the runner
@@ -205,10 +210,25 @@ def run(config: Config, run_dir) -> dict:
                      "rates, but re-run when idle")
     print(_table(samples, metrics))
     print(_ratio_table(metrics, cases))
+    if config.profile:
+        _add_profile(metrics, sizes[0], config, notes)
     for note in notes:
         print(f"note: {note}")
     write_scalars(run_dir, "benchmark", metrics, step=0)
     return metrics
+
+
+def _add_profile(metrics, size, config, notes):
+    """Times the parts of the fused LSTM's step (`tfnotes.bench.step_profile`), prints them."""
+    if keras.backend.backend() != "tensorflow":
+        notes.append("profile=True skipped: the profile's programs are TensorFlow's")
+        return
+    from tfnotes.bench.step_profile import profile_metrics, profile_step, profile_table
+
+    print(f"profiling the fused LSTM's training step at {_size_name(size)}", flush=True)
+    milliseconds = profile_step(size, config.rounds, config.calls_per_repeat, config.warmup)
+    metrics.update(profile_metrics(milliseconds, size))
+    print(profile_table(metrics))
 
 
 def _rates(samples, peak_flops, metrics):

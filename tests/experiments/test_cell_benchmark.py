@@ -93,3 +93,39 @@ def test_every_case_builds_each_implementation_with_one_output_shape(case):
 def test_bad_settings_are_a_usage_error(run_main, tmp_path, key, value):
     status, _, stderr = run_main(["cell_benchmark", f"{key}={value}", f"logdir={tmp_path}"])
     assert status == 2 and f"{key}=" in stderr and len(stderr.strip().splitlines()) == 1
+
+
+def test_profile_metrics_by_hand():
+    from tfnotes.bench.step_profile import profile_metrics, profile_table
+
+    # Size B=2, T=5, D=3, U=4; parts in milliseconds.
+    parts = dict(step=20.0, step_compiled=16.0, forward_backward=15.0, forward=6.0,
+                 input_projection=1.0, recurrent_forward=2.0, recurrent_backward=3.0,
+                 large_backward=4.0, adam=0.5, keras_step=30.0, chain_one=2.0,
+                 chains_two_loops=4.0, chains_one_loop=3.5, chain_one_no_xla=2.5,
+                 chains_two_loops_no_xla=3.0, chains_one_loop_no_xla=3.2)
+    metrics = profile_metrics(parts, (2, 5, 3, 4))
+    assert metrics["profile_ms/forward_rest"] == 3.0  # 6 - 1 - 2
+    assert metrics["profile_ms/backward"] == 9.0  # 15 - 6
+    assert metrics["profile_ms/backward_rest"] == 2.0  # 9 - 3 - 4
+    assert metrics["profile_ms/optimizer"] == 1.0 and metrics["profile_ms/per_call"] == 4.0
+    assert metrics["profile/products_share"] == 10.0 / 20.0
+    assert metrics["profile/floor_ms"] == 10.0 + 0.5 + 4.0
+    assert metrics["profile/keras_over_floor"] == 30.0 / 14.5
+    # 2 chains x T=5 products of 2*B*U*4U = 256 FLOPs, in 5 ms: 2560 FLOPs / 5e-3 s.
+    assert metrics["profile/recurrent_gflops"] == pytest.approx(2560 / 5e-3 / 1e9)
+    table = profile_table(metrics)
+    assert "gates and loop (rest)" in table and "15%" in table  # 3 ms of 20
+
+
+@pytest.mark.slow
+def test_profile_run_times_every_part(run_main, tmp_path):
+    status, stdout, stderr = run_main(["cell_benchmark", "smoke=True", "profile=True",
+                                       "tf1=False", "jax=False", f"logdir={tmp_path}"])
+    assert status == 0, stderr
+    run_dir = pathlib.Path(stdout.strip().splitlines()[-1].removeprefix("run_dir: "))
+    metrics = json.loads((run_dir / "metrics.json").read_text())
+    for part in ("step", "forward", "recurrent_forward", "large_backward", "keras_step",
+                 "chains_one_loop_no_xla"):
+        assert metrics[f"profile_ms/{part}"] > 0, part
+    assert "part of the fused LSTM training step" in stdout
