@@ -37,7 +37,7 @@ class Case:
     """One command line and how to set up its workspace."""
 
     args: list[str]  # after `make experiment NAME=`; DIR, RUN, LOGDIR are filled in
-    setup: str = ""  # what `prepare` writes first: seq_broken, seq_binary, idx_short, run
+    setup: str = ""  # what `prepare` writes first: seq_broken, seq_binary, idx_ok, idx_short, run
     offline: bool = False  # run with the download hosts unreachable
 
 
@@ -77,6 +77,14 @@ CASES = [
          setup="text_short"),
     Case(["language_model", "keep_prob=0"]),
     Case(["language_model_vs_keras", "cell=clockwork"]),
+    Case(["transfer", "method=finetune"]),
+    Case(["transfer", "method=freeze_first_k", "frozen_layers=5", "n_target_labels=100"]),
+    Case(["transfer", "method=target_only"]),
+    Case(["transfer", "method=fine_tune_all", "n_target_labels=100",
+          "initial_model=DIR/missing.keras"]),
+    Case(["transfer", "data_dir=DIR/none"]),
+    Case(["transfer", "data_dir=DIR", "method=fine_tune_all", "n_target_labels=100",
+          "source_count=20"], setup="idx_ok"),
 ]
 
 
@@ -104,6 +112,12 @@ def prepare(case: Case, root: pathlib.Path) -> dict[str, str]:
         data.mkdir()
         for split in ("train", "test"):
             (data / f"ptb.{split}.txt").write_text(" the cat sat \n the dog sat \n" * 20)
+    elif case.setup == "idx_ok":  # 50 digits: 40 train / 10 eval
+        data.mkdir()
+        images = struct.pack(">IIII", 2051, 50, 28, 28) + bytes(50 * 784)
+        labels = struct.pack(">II", 2049, 50) + bytes(range(10)) * 5
+        (data / "t10k-images-idx3-ubyte.gz").write_bytes(gzip.compress(images))
+        (data / "t10k-labels-idx1-ubyte.gz").write_bytes(gzip.compress(labels))
     elif case.setup == "idx_short":
         data.mkdir()
         images = struct.pack(">IIII", 2051, 20, 28, 28) + bytes(20 * 784 - 100)

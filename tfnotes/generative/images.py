@@ -34,7 +34,7 @@ def image_grid(images, rows: int, columns: int, gap: int = 1) -> np.ndarray:
 
 
 def write_image(run_dir, split: str, tag: str, grid: np.ndarray, step: int) -> None:
-    """Writes one `[H, W]` grid (values in [0, 1]) as an image summary under ``run_dir/split``.
+    """Writes one `[H, W]` grid or `[H, W, 3]` picture (values in [0, 1]) under ``run_dir/split``.
 
     Reuses the run directory's writer for `split` (``run_dir.summary_writers``),
     so a run keeps one event file per sub-run.
@@ -46,7 +46,9 @@ def write_image(run_dir, split: str, tag: str, grid: np.ndarray, step: int) -> N
         writer = tf.summary.create_file_writer(str(run_dir.path / split))
         run_dir.summary_writers[split] = writer
     with writer.as_default():
-        tf.summary.image(tag, np.asarray(grid, np.float32)[None, :, :, None], step=step)
+        pixels = np.asarray(grid, np.float32)
+        pixels = pixels[..., None] if pixels.ndim == 2 else pixels  # greyscale: one channel
+        tf.summary.image(tag, pixels[None], step=step)
     writer.flush()
 
 

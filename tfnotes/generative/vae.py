@@ -25,6 +25,7 @@ from tfnotes.train.replicas import (
 )
 
 ARCHITECTURES = ("conv", "mlp")
+OBJECTIVES = ("elbo", "autoencoder")
 IMAGE_SHAPE = (28, 28, 1)
 MLP_UNITS = 200  # hidden units of the mlp encoder and decoder (Burda et al. 2016)
 
@@ -110,6 +111,10 @@ class VariationalAutoencoder(keras.Model):
         latent_dim: size of z.
         arch: ``conv`` or ``mlp`` encoder and decoder (see `build_encoder`).
         seed: seeds the model's random draws (binarisation, eps).
+        objective: ``elbo`` (the VAE) or ``autoencoder``: the same networks trained as a
+            plain autoencoder, z = the encoder's mean with no noise and no KL term, so
+            its loss is the reconstruction alone (its ``elbo`` is then minus the
+            reconstruction loss, not a bound on log p(x), and ``kl_loss`` is 0).
 
     `fit` takes batches of float intensities in [0, 1] (`[B, 28, 28, 1]`) and
     binarises them each step; `evaluate` takes batches already binarised (see
@@ -125,9 +130,12 @@ class VariationalAutoencoder(keras.Model):
 
     train_step_reduces_across_replicas = True  # checked by tfnotes.train.fit_model
 
-    def __init__(self, latent_dim: int = 16, arch: str = "conv", seed: int = 0, **kwargs):
+    def __init__(self, latent_dim: int = 16, arch: str = "conv", seed: int = 0,
+                 objective: str = "elbo", **kwargs):
         super().__init__(**kwargs)
-        self.latent_dim, self.arch, self.seed = latent_dim, arch, seed
+        if objective not in OBJECTIVES:
+            raise ValueError(f"objective={objective!r}; choose one of {OBJECTIVES}")
+        self.latent_dim, self.arch, self.seed, self.objective = latent_dim, arch, seed, objective
         self.encoder = build_encoder(arch, latent_dim)
         self.decoder = build_decoder(arch, latent_dim)
         self.seed_generator = keras.random.SeedGenerator(seed)
@@ -166,6 +174,10 @@ class VariationalAutoencoder(keras.Model):
 
     def _bound_terms(self, binary_images, training):
         mean, log_var = self.encoder(binary_images, training=training)
+        if self.objective == "autoencoder":  # deterministic code, no KL
+            logits = self.decoder(mean, training=training)
+            reconstruction = -bounds.bernoulli_log_likelihood(binary_images, logits)
+            return reconstruction, ops.zeros_like(reconstruction)
         logits = self.decoder(self.sample_posterior(mean, log_var), training=training)
         reconstruction = -bounds.bernoulli_log_likelihood(binary_images, logits)
         kl = bounds.gaussian_kl_to_standard_normal(mean, log_var)
@@ -220,6 +232,7 @@ class VariationalAutoencoder(keras.Model):
             "latent_dim": self.latent_dim,
             "arch": self.arch,
             "seed": self.seed,
+            "objective": self.objective,
         }
 
 

@@ -1,0 +1,1 @@
+"""Named configurations of the interpolation experiment, chosen with config=PRESET."""

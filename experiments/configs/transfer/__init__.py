@@ -1,0 +1,1 @@
+"""Named configurations of the transfer experiment, chosen with config=PRESET."""

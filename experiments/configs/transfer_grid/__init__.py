@@ -1,0 +1,1 @@
+"""Named configurations of the transfer_grid experiment, chosen with config=PRESET."""
