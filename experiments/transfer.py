@@ -40,6 +40,7 @@ from tfnotes.generative import write_image
 from tfnotes.layers import GradientReversalSchedule
 from tfnotes.train import (
     CommonConfig,
+    NonNegativeFloat,
     NonNegativeInt,
     PositiveFloat,
     PositiveInt,
@@ -84,8 +85,16 @@ class Config(CommonConfig):
     reversal_gamma: PositiveFloat = 10.0  # DANN: steepness of the reversal's 0 -> 1 schedule
     reversal_max: PositiveFloat = 1.0  # DANN: the strength the schedule rises to
     domain_units: tuple = (100,)  # DANN: the domain classifier's hidden layer widths
-    # DANN: SGD (momentum 0.9) step size at the start, annealed as in the paper
-    dann_learning_rate: PositiveFloat = 0.01
+    # DANN: sgd (momentum 0.9, the paper's annealed step size from dann_learning_rate)
+    # or adam (learning_rate, constant)
+    dann_optimizer: Literal["sgd", "adam"] = "sgd"
+    dann_learning_rate: PositiveFloat = 0.01  # DANN with sgd: the step size at the start
+    # DANN: weight of the entropy of the label predictor on target digits (0: the paper's
+    # DANN; > 0 pushes target features away from the class boundaries, as in VADA)
+    target_entropy_weight: NonNegativeFloat = 0.0
+    # DANN: the domain classifier sees the features (none: the paper's DANN) or their
+    # outer product with the class probabilities (predictions: CDAN, Long et al. 2018)
+    conditioning: Literal["none", "predictions"] = "none"
     initial_model: str = ""  # start from this model.keras instead of the first phase
     max_eval_images: NonNegativeInt = 0  # evaluate on the first N digits of each eval split
     feature_points: PositiveInt = 500  # digits per domain in the PCA picture and projector
@@ -169,16 +178,21 @@ def train_dann(config, domains, run_dir):
     """Domain-adversarial training on A's labels and B's unlabelled digits; the classifier."""
     import tensorflow as tf
 
-    model = DomainAdversarialModel(domain_units=config.domain_units)
+    model = DomainAdversarialModel(domain_units=config.domain_units,
+                                   target_entropy_weight=config.target_entropy_weight,
+                                   conditioning=config.conditioning)
     data = tf.data.Dataset.zip((shuffled_batches(domains.source_train, config, config.seed),
                                 shuffled_batches(domains.target_train[0], config,
                                                  config.seed + 1)))
     schedule = GradientReversalSchedule(model.reversal, config.epochs * config.steps_per_epoch,
                                         config.reversal_gamma, config.reversal_max)
     total_steps = config.epochs * config.steps_per_epoch
-    optimizer = keras.optimizers.SGD(
-        AnnealedLearningRate(config.dann_learning_rate, total_steps), momentum=0.9,
-        clipnorm=config.clipnorm)
+    if config.dann_optimizer == "adam":
+        optimizer = keras.optimizers.Adam(config.learning_rate, clipnorm=config.clipnorm)
+    else:
+        optimizer = keras.optimizers.SGD(
+            AnnealedLearningRate(config.dann_learning_rate, total_steps), momentum=0.9,
+            clipnorm=config.clipnorm)
     fit_model(model, data, None, config=config, run_dir=run_dir, loss=None, optimizer=optimizer,
               callbacks=[schedule, DomainAccuracies(model.classifier, domains)])
     return model.classifier

@@ -13,10 +13,16 @@ from keras import ops
 
 from tfnotes.layers import GradientReversal
 from tfnotes.transfer.networks import (
+    FEATURES,
     build_classifier,
     build_domain_classifier,
     feature_extractor_of,
 )
+
+# How the domain classifier sees a digit: its features alone (DANN), or their outer
+# product with the label predictor's class probabilities (CDAN, Long et al. 2018).
+CONDITIONINGS = ("none", "predictions")
+DIGITS = 10
 
 
 @keras.saving.register_keras_serializable(package="tfnotes")
@@ -43,6 +49,18 @@ class AnnealedLearningRate(keras.optimizers.schedules.LearningRateSchedule):
                 "alpha": self.alpha, "beta": self.beta}
 
 
+def conditioned_features(features, logits):
+    """CDAN's domain-classifier input: the outer product of features and class probabilities.
+
+    `[B, F]` features and `[B, C]` logits -> `[B, F * C]`. The probabilities are held
+    constant (no gradient through them), as in Long et al.'s code; the features keep
+    theirs, so the reversed domain gradient still reaches the extractor.
+    """
+    probabilities = ops.stop_gradient(ops.softmax(logits))
+    outer = features[:, :, None] * probabilities[:, None, :]
+    return ops.reshape(outer, (-1, features.shape[-1] * probabilities.shape[-1]))
+
+
 @keras.saving.register_keras_serializable(package="tfnotes")
 class DomainAdversarialModel(keras.Model):
     """Classifier + gradient reversal + domain classifier; `fit` on ((xs, ys), xt) batches.
@@ -58,15 +76,21 @@ class DomainAdversarialModel(keras.Model):
     apart).
     """
 
-    def __init__(self, domain_units=(100,), **kwargs):
+    def __init__(self, domain_units=(100,), target_entropy_weight=0.0, conditioning="none",
+                 **kwargs):
         super().__init__(**kwargs)
+        if conditioning not in CONDITIONINGS:
+            raise ValueError(f"conditioning={conditioning!r}; choose one of {CONDITIONINGS}")
         self.domain_units = tuple(int(width) for width in domain_units)
+        self.target_entropy_weight = float(target_entropy_weight)
+        self.conditioning = conditioning
         self.classifier = build_classifier()
         self.reversal = GradientReversal(0.0, name="gradient_reversal")
-        self.domain_classifier = build_domain_classifier(self.domain_units)
+        width = FEATURES * (DIGITS if conditioning == "predictions" else 1)
+        self.domain_classifier = build_domain_classifier(self.domain_units, width)
         self.reversal.build((None, self.domain_classifier.input_shape[-1]))
         self.trackers = {name: keras.metrics.Mean(name=name)
-                         for name in ("loss", "label_loss", "domain_loss")}
+                         for name in ("loss", "label_loss", "domain_loss", "target_entropy")}
         self.label_accuracy = keras.metrics.SparseCategoricalAccuracy(name="label_accuracy")
         self.domain_accuracy = keras.metrics.BinaryAccuracy(name="domain_accuracy",
                                                             threshold=0.0)
@@ -99,17 +123,24 @@ class DomainAdversarialModel(keras.Model):
             logits = predictor(source_features, training=True)
             label_loss = ops.mean(keras.losses.sparse_categorical_crossentropy(
                 source_labels, logits, from_logits=True))
-            features = ops.concatenate([source_features, target_features], axis=0)
-            domain_logits = self.domain_classifier(self.reversal(features), training=True)
+            target_logits = predictor(target_features, training=True)
+            features = self.reversal(ops.concatenate([source_features, target_features], axis=0))
+            if self.conditioning == "predictions":
+                features = conditioned_features(
+                    features, ops.concatenate([logits, target_logits], axis=0))
+            domain_logits = self.domain_classifier(features, training=True)
             domains = ops.concatenate([ops.zeros_like(source_features[:, :1]),
                                        ops.ones_like(target_features[:, :1])], axis=0)
             domain_loss = ops.mean(keras.losses.binary_crossentropy(
                 domains, domain_logits, from_logits=True))
-            loss = label_loss + domain_loss
+            target_probabilities = ops.softmax(target_logits)
+            target_entropy = -ops.mean(ops.sum(
+                target_probabilities * ops.log(target_probabilities + 1e-8), axis=-1))
+            loss = label_loss + domain_loss + self.target_entropy_weight * target_entropy
         variables = self.trainable_variables
         self.optimizer.apply(tape.gradient(loss, variables), variables)
         for name, value in (("loss", loss), ("label_loss", label_loss),
-                            ("domain_loss", domain_loss)):
+                            ("domain_loss", domain_loss), ("target_entropy", target_entropy)):
             self.trackers[name].update_state(value)
         self.label_accuracy.update_state(source_labels, logits)
         self.domain_accuracy.update_state(domains, domain_logits)
@@ -117,7 +148,9 @@ class DomainAdversarialModel(keras.Model):
 
     def get_config(self):
         """The constructor's arguments; the weights are saved separately by Keras."""
-        return {**super().get_config(), "domain_units": list(self.domain_units)}
+        return {**super().get_config(), "domain_units": list(self.domain_units),
+                "target_entropy_weight": self.target_entropy_weight,
+                "conditioning": self.conditioning}
 
     def test_step(self, data):
         """Accuracy of the digit labels on one domain's `(images, labels)`."""

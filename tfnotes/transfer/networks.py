@@ -37,11 +37,11 @@ def build_label_predictor() -> keras.Sequential:
     ], name="label_predictor")
 
 
-def build_domain_classifier(units=(100,)) -> keras.Sequential:
-    """Features `[768]` -> one logit: source (0) or target (1); hidden layers of `units`."""
+def build_domain_classifier(units=(100,), input_size=FEATURES) -> keras.Sequential:
+    """Features `[input_size]` -> one logit: source (0) or target (1); hidden `units`."""
     hidden = [keras.layers.Dense(width, activation="relu", name=f"domain_dense{index + 1}")
               for index, width in enumerate(units)]
-    return keras.Sequential([keras.Input((FEATURES,)), *hidden,
+    return keras.Sequential([keras.Input((input_size,)), *hidden,
                              keras.layers.Dense(1, name="domain_logit")],
                             name="domain_classifier")
 
