@@ -7,10 +7,12 @@ NAME ?= slot_filling
 ARGS ?=
 LOGDIR ?= tensorboard_logs
 PORT ?= 6006
+RUN ?=
+EPISODES ?= 10
 # Keep TensorFlow's C++ start-up chatter out of the way of our one-line errors.
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 
-.PHONY: install test experiment experiments tensorboard bench clean
+.PHONY: install test experiment experiments tensorboard bench play clean
 
 install: $(STAMP)
 
@@ -38,6 +40,10 @@ tensorboard: install
 
 bench: install
 	$(PY) -m experiments cell_benchmark $(ARGS)
+
+# Play a finished policy_gradient or dqn run's policy: make play RUN=RUN_DIR EPISODES=10
+play: install
+	$(PY) -m experiments --play $(RUN) --episodes $(EPISODES)
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

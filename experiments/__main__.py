@@ -46,7 +46,8 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
-USAGE = "usage: python -m experiments NAME [config=PRESET] [key=value ...] | --list"
+USAGE = ("usage: python -m experiments NAME [config=PRESET] [key=value ...] | --list"
+         " | --play RUN_DIR [--episodes N]")
 PACKAGE = "experiments"
 PRESETS = "configs"  # experiments/configs/NAME/PRESET.py
 REQUIRED = ("Config", "STRATEGIES", "run")  # what an experiment module must define
@@ -71,6 +72,10 @@ def main(argv: list[str] | None = None) -> int:
 
         quiet = filter_stderr_noise()
     try:
+        if args[0] == "--play":  # play a finished reinforcement-learning run's policy
+            from tfnotes.rl.play import main as play
+
+            return play(args[1:])
         return _main(args[0], args[1:])
     finally:
         if quiet is not None:

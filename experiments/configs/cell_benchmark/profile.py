@@ -1,6 +1,6 @@
 """Where the fused LSTM's training step spends its time, part by part (docs table).
 
-    make bench ARGS="config=profile"
+    make bench ARGS="config=profile"   # = make experiment NAME=cell_benchmark ARGS="config=profile"
 
 The lstm case at batch 64, 50 steps, 64 inputs, 256 units against keras.layers.LSTM,
 then each part of the fused step (input projection, the chains of recurrent products,

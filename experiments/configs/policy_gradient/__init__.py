@@ -1,0 +1,1 @@
+"""Named configurations of the policy_gradient experiment, chosen with config=PRESET."""

@@ -1,0 +1,87 @@
+"""Plays a finished policy_gradient or dqn run: ``python -m experiments --play RUN_DIR``.
+
+    make play RUN=tensorboard_logs/policy_gradient/RUN_ID EPISODES=10
+    python -m experiments --play RUN_DIR --episodes 10 --seed 0 [--gif out.gif]
+
+(The runner's ``--play`` keeps TensorFlow's start-up lines off stderr and calls `main`.)
+
+Loads ``RUN_DIR/model.keras`` and the environment named in ``RUN_DIR/config.json``,
+plays greedy episodes (episode k resets with seed ``seed + k``) and prints each
+return and their mean. A missing run directory or model is one line, status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import pathlib
+import sys
+
+import numpy as np
+
+from tfnotes.errors import UsageError
+
+
+def load_run(run_dir: str):
+    """`(model, config dict)` of a finished reinforcement-learning run."""
+    path = pathlib.Path(run_dir)
+    if not (path / "config.json").is_file():
+        raise UsageError(f"{run_dir}: not a run directory (no config.json); give "
+                         "tensorboard_logs/policy_gradient/RUN_ID or tensorboard_logs/dqn/RUN_ID")
+    config = json.loads((path / "config.json").read_text())
+    if "env" not in config:
+        raise UsageError(f"{run_dir}: not a policy_gradient or dqn run (its config has no env)")
+    if not (path / "model.keras").is_file():
+        raise UsageError(f"{run_dir}: no model.keras (the run did not finish)")
+    import keras
+
+    import tfnotes  # noqa: F401  (registers the cells a recurrent policy uses)
+
+    return keras.models.load_model(path / "model.keras"), config
+
+
+def greedy_act(model):
+    """The greedy ``act(observation)`` of a loaded policy or Q network."""
+    import tensorflow as tf
+
+    from tfnotes.rl.policies import PolicyActor, greedy_policy, greedy_q
+
+    if model.name == "q_network":
+        return greedy_q(tf.function(lambda observations: model(observations)))
+    return greedy_policy(PolicyActor(model, 1))
+
+
+def main(argv=None) -> int:
+    """Plays the run's policy and prints the returns; 2 on a usage error."""
+    parser = argparse.ArgumentParser(prog="python -m experiments --play",
+                                     description=__doc__.splitlines()[0])
+    parser.add_argument("run_dir")
+    parser.add_argument("--episodes", type=int, default=10)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--gif", default="", help="also save the first episode as this GIF")
+    arguments = parser.parse_args(argv)
+    try:
+        if arguments.episodes < 1:
+            raise UsageError(f"--episodes {arguments.episodes}: play at least one episode")
+        model, config = load_run(arguments.run_dir)
+        from tfnotes.rl.environments import make_env
+        from tfnotes.rl.episodes import play, save_gif
+
+        env = make_env(config["env"], config.get("observe", "full"),
+                       render_mode="rgb_array" if arguments.gif else None)
+        returns, frames = play(greedy_act(model), env, arguments.episodes, arguments.seed,
+                               render_frames=10_000 if arguments.gif else 0)
+    except UsageError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    for episode, value in enumerate(returns):
+        print(f"episode {episode} (seed {arguments.seed + episode}): return {value:.1f}")
+    print(f"mean return over {len(returns)} episodes: {np.mean(returns):.1f}")
+    if arguments.gif:
+        save_gif(arguments.gif, frames)
+        print(f"gif: {arguments.gif}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
