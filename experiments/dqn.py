@@ -34,6 +34,7 @@ from typing import Annotated, Literal
 import keras
 import numpy as np
 
+from tfnotes.errors import UsageError
 from tfnotes.rl.environments import (
     check_environment_settings,
     discrete_action_count,
@@ -76,6 +77,8 @@ class Config(CommonConfig):
     final_epsilon: Fraction = 0.04  # epsilon after the fall
     double_dqn: bool = False  # Double DQN's target
     huber_delta: PositiveFloat = 1.0  # the Huber loss's switch from squared to linear
+    # the gradients' global norm is clipped to this (Stable-Baselines3's max_grad_norm)
+    global_clipnorm: PositiveFloat = 10.0
     solved_return: float = 475.0  # the environment's solved threshold (CartPole-v1: 475)
     eval_every: PositiveInt = 2_500  # environment steps between greedy evaluations
     eval_episodes: PositiveInt = 10  # greedy episodes per evaluation during training
@@ -85,6 +88,9 @@ class Config(CommonConfig):
     gif_frames: NonNegativeInt = 60  # frames of the final episode drawn (0: none)
 
     def __post_init__(self):
+        if self.clipnorm is not None:
+            raise UsageError("dqn clips the gradients' global norm: set global_clipnorm=, "
+                             "not clipnorm=")
         check_environment_settings(self, "dqn")
 
 
@@ -145,7 +151,7 @@ def run(config, run_dir):
     online = build_q_network(size, actions, config.hidden)
     target = build_q_network(size, actions, config.hidden)
     target.set_weights(online.get_weights())
-    optimizer = keras.optimizers.Adam(config.learning_rate, clipnorm=config.clipnorm)
+    optimizer = keras.optimizers.Adam(config.learning_rate, global_clipnorm=config.global_clipnorm)
     optimizer.build(online.trainable_variables)
     train = make_training(online, target, optimizer, config)
     q_values = tf.function(lambda observations: online(observations), jit_compile=True)

@@ -81,6 +81,7 @@ CASES = [
     Case(["dqn", "env=Pendulum-v1"]),
     Case(["policy_gradient", "env=MountainCar-v0", "observe=positions"]),
     Case(["dqn", "resume=DIR"]),
+    Case(["dqn", "clipnorm=1.0"]),
     Case(["transfer", "method=finetune"]),
     Case(["transfer", "method=freeze_first_k", "frozen_layers=5", "n_target_labels=100"]),
     Case(["transfer", "method=target_only"]),
