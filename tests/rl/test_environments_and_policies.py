@@ -50,19 +50,6 @@ def test_the_actor_step_by_step_equals_the_model_over_the_episode(cell):
         np.testing.assert_allclose(actor.logits(episode[:, 0]), steps[:, 0], atol=1e-6)
 
 
-def test_a_reset_of_finished_environments_keeps_the_others_state():
-    keras.utils.set_random_seed(0)
-    model = build_policy(2, 2, hidden=(4,), cell="gru", units=3)
-    actor = PolicyActor(model, 2, jit_compile=False)
-    x = np.ones((2, 2), np.float32)
-    actor.logits(x)
-    carried = keras.ops.convert_to_numpy(actor.states[0])
-    actor.reset(finished=np.array([True, False]))
-    state = keras.ops.convert_to_numpy(actor.states[0])
-    np.testing.assert_allclose(state[0], 0.0)
-    np.testing.assert_allclose(state[1], carried[1])
-
-
 def test_play_is_seeded_and_the_strip_has_every_frame():
     keras.utils.set_random_seed(0)
     model = build_policy(4, 2, hidden=(4,))

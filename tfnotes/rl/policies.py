@@ -63,20 +63,15 @@ class PolicyActor:
         self.memory = model.get_layer("memory") if "memory" in names else None
         self.policy_layers = [layer for layer in model.layers if layer.name.startswith("policy")]
         self.step = tf.function(self._step, jit_compile=jit_compile)
+        self.states = []  # the recurrent state of each environment (none without memory)
         self.reset()
 
-    def reset(self, finished=None):
-        """Zeroes the recurrent state of every environment (or of those where `finished`)."""
-        if self.memory is None:
-            self.states = ()
-            return
-        fresh = self.memory.cell.get_initial_state(batch_size=self.count)
-        fresh = fresh if isinstance(fresh, (list, tuple)) else [fresh]
-        if finished is None or not hasattr(self, "states") or not self.states:
+    def reset(self):
+        """Zeroes the recurrent state of every environment (at the episodes' start)."""
+        if self.memory is not None:
+            fresh = self.memory.cell.get_initial_state(batch_size=self.count)
+            fresh = fresh if isinstance(fresh, (list, tuple)) else [fresh]
             self.states = [keras.ops.convert_to_tensor(state) for state in fresh]
-            return
-        keep = keras.ops.convert_to_tensor(~np.asarray(finished)[:, None], "float32")
-        self.states = [keep * old + (1.0 - keep) * new for old, new in zip(self.states, fresh)]
 
     def _step(self, observations, states):
         features = observations
