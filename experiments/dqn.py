@@ -29,40 +29,29 @@ Run it, then play the saved network:
 
 import dataclasses
 import time
-from typing import Annotated, Literal
+from typing import Annotated
 
 import keras
 import numpy as np
 
 from tfnotes.errors import UsageError
-from tfnotes.rl.environments import (
-    check_environment_settings,
-    discrete_action_count,
-    make_env,
-)
+from tfnotes.rl.config import AgentConfig
+from tfnotes.rl.environments import discrete_action_count, make_env
 from tfnotes.rl.evaluation import GreedyEvaluation, log_final_episode, return_window
 from tfnotes.rl.policies import build_q_network, greedy_q
 from tfnotes.rl.replay import ReplayBuffer
-from tfnotes.train import (
-    CommonConfig,
-    Fraction,
-    NonNegativeInt,
-    PositiveFloat,
-    PositiveInt,
-    Range,
-    write_scalars,
-)
+from tfnotes.train import Fraction, NonNegativeInt, PositiveFloat, PositiveInt, Range, write_scalars
 
 STRATEGIES = ("none",)
 STRATEGY_NOTE = "its replay buffer and environment live in one process on one device"
 
 
 @dataclasses.dataclass
-class Config(CommonConfig):
-    """DQN settings (defaults: RL Baselines3 Zoo's CartPole-v1 DQN); `key=value` each."""
+class Config(AgentConfig):
+    """DQN settings (defaults: RL Baselines3 Zoo's CartPole-v1 DQN), besides `AgentConfig`'s."""
 
-    env: str = "CartPole-v1"  # a gymnasium environment id with discrete actions
-    observe: Literal["full", "positions"] = "full"  # positions: drop the velocities
+    METHOD = "dqn"
+
     hidden: tuple = (256, 256)  # ReLU layers of the Q network
     total_steps: PositiveInt = 50_000  # environment steps at most
     buffer_size: PositiveInt = 100_000  # transitions the replay buffer keeps
@@ -79,19 +68,13 @@ class Config(CommonConfig):
     huber_delta: PositiveFloat = 1.0  # the Huber loss's switch from squared to linear
     # the gradients' global norm is clipped to this (Stable-Baselines3's max_grad_norm)
     global_clipnorm: PositiveFloat = 10.0
-    solved_return: float = 475.0  # the environment's solved threshold (CartPole-v1: 475)
     eval_every: PositiveInt = 2_500  # environment steps between greedy evaluations
-    eval_episodes: PositiveInt = 10  # greedy episodes per evaluation during training
-    final_episodes: PositiveInt = 100  # greedy episodes that score the kept network
-    stop_when_solved: bool = True  # stop once an evaluation averages solved_return
-    max_minutes: PositiveFloat = 10.0  # wall-clock cap on training
-    gif_frames: NonNegativeInt = 60  # frames of the final episode drawn (0: none)
 
     def __post_init__(self):
         if self.clipnorm is not None:
             raise UsageError("dqn clips the gradients' global norm: set global_clipnorm=, "
                              "not clipnorm=")
-        check_environment_settings(self, "dqn")
+        super().__post_init__()
 
 
 # The configuration `smoke=True` applies (seconds, for tests).
@@ -187,8 +170,7 @@ def run(config, run_dir):
             recent = return_window(returns)["episode_return/mean"] if returns else 0.0
             print(f"step {step}: mean training return (last 100) {recent:.1f}, greedy "
                   f"{evaluation.last:.1f}, epsilon {epsilon:.2f}", flush=True)
-            if (solved and config.stop_when_solved) or \
-                    time.perf_counter() - start > 60 * config.max_minutes:
+            if evaluation.time_to_stop(solved, start):
                 break
     metrics = evaluation.finish(run_dir, online, start)
     metrics.update(env_steps=float(step), training_episodes=float(len(returns)))

@@ -36,35 +36,23 @@ import numpy as np
 
 from tfnotes.cells import CELL_NAMES
 from tfnotes.errors import UsageError
-from tfnotes.rl.environments import (
-    check_environment_settings,
-    discrete_action_count,
-    make_env,
-    make_vector_env,
-)
+from tfnotes.rl.config import AgentConfig
+from tfnotes.rl.environments import discrete_action_count, make_env, make_vector_env
 from tfnotes.rl.evaluation import GreedyEvaluation, log_final_episode, return_window
 from tfnotes.rl.policies import PolicyActor, build_policy, greedy_policy
 from tfnotes.rl.returns import rewards_to_go
-from tfnotes.train import (
-    CommonConfig,
-    NonNegativeFloat,
-    NonNegativeInt,
-    PositiveFloat,
-    PositiveInt,
-    Range,
-    write_scalars,
-)
+from tfnotes.train import NonNegativeFloat, PositiveFloat, PositiveInt, Range, write_scalars
 
 STRATEGIES = ("none",)
 STRATEGY_NOTE = "its episodes are played and learned from on one device"
 
 
 @dataclasses.dataclass
-class Config(CommonConfig):
-    """REINFORCE settings; every field can be set as `key=value` on the command line."""
+class Config(AgentConfig):
+    """REINFORCE settings, besides the environment and evaluation keys of `AgentConfig`."""
 
-    env: str = "CartPole-v1"  # a gymnasium environment id with discrete actions
-    observe: Literal["full", "positions"] = "full"  # positions: drop the velocities
+    METHOD = "policy_gradient"
+
     cell: Literal[("", *CELL_NAMES)] = ""  # "": feed-forward policy; else a recurrent one
     units: PositiveInt = 64  # units of the recurrent cell
     hidden: tuple = (64, 64)  # tanh layers of the policy head and of the baseline head
@@ -74,16 +62,7 @@ class Config(CommonConfig):
     learning_rate: PositiveFloat = 3e-3  # Adam
     value_weight: NonNegativeFloat = 0.5  # weight of the baseline's squared error
     entropy_weight: NonNegativeFloat = 0.01  # weight of the entropy bonus
-    solved_return: float = 475.0  # the environment's solved threshold (CartPole-v1: 475)
     eval_every: PositiveInt = 5  # updates between greedy evaluations
-    eval_episodes: PositiveInt = 10  # greedy episodes per evaluation during training
-    final_episodes: PositiveInt = 100  # greedy episodes that score the kept policy
-    stop_when_solved: bool = True  # stop once an evaluation averages solved_return
-    max_minutes: PositiveFloat = 10.0  # wall-clock cap on training
-    gif_frames: NonNegativeInt = 60  # frames of the final episode drawn (0: none)
-
-    def __post_init__(self):
-        check_environment_settings(self, "policy_gradient")
 
 
 # The configuration `smoke=True` applies (seconds, for tests).
@@ -195,8 +174,7 @@ def run(config, run_dir):
             print(f"update {number}: mean training return (last 100) "
                   f"{return_window(returns)['episode_return/mean']:.1f}, greedy "
                   f"{evaluation.last:.1f}, {env_steps} env steps", flush=True)
-            if (solved and config.stop_when_solved) or \
-                    time.perf_counter() - start > 60 * config.max_minutes:
+            if evaluation.time_to_stop(solved, start):
                 break
     if not returns:
         raise UsageError("no update ran")

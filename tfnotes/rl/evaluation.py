@@ -58,6 +58,11 @@ class GreedyEvaluation:
             self.episodes_to_solve, self.env_steps_to_solve = episodes, env_steps
         return solved
 
+    def time_to_stop(self, solved: bool, start: float) -> bool:
+        """True once solved (with ``stop_when_solved``) or past ``max_minutes`` since `start`."""
+        late = time.perf_counter() - start > 60 * self.config.max_minutes
+        return late or (solved and self.config.stop_when_solved)
+
     def finish(self, run_dir, model, start: float) -> dict:
         """Restores the best weights, saves the model, plays the final episodes: metrics."""
         if self.best_weights is not None:
