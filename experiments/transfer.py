@@ -76,6 +76,8 @@ class Config(CommonConfig):
     frozen_layers: NonNegativeInt = 2  # freeze_first_k: how many of conv1, conv2, dense1, dense2
     data: Literal["mnist"] = "mnist"  # the target through tfds; data_dir=DIR (idx files) wins
     source_count: PositiveInt = 10000  # rendered source digits (8,000 train / 2,000 eval)
+    # the source's fonts: pillow (Pillow's default font alone) or matplotlib (21 fonts)
+    source_fonts: Literal["pillow", "matplotlib"] = "pillow"
     epochs: PositiveInt = 10  # epochs of the first phase (training on A, DANN, target_only)
     fine_tune_epochs: PositiveInt = 5  # epochs of fine-tuning on the target labels
     steps_per_epoch: PositiveInt = 125  # batches per epoch, every phase (125 x 64 = 8,000)
@@ -246,7 +248,7 @@ def run(config, run_dir):
     """Trains the method, evaluates both domains, draws the features; returns the metrics."""
     start = time.perf_counter()
     domains = load_domains(config.data, config.data_dir, config.source_count,
-                           config.max_eval_images)
+                           config.max_eval_images, config.source_fonts)
     labelled = labelled_subset(domains.target_train[1], config.n_target_labels, config.seed)
     print(f"data: source: {len(domains.source_train[1])} rendered train digits; target "
           f"({domains.target_source}): {len(domains.target_train[1])} train digits, "

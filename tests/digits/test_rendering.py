@@ -84,3 +84,19 @@ def test_a_judge_trained_on_real_mnist_reads_synthetic_digits(tmp_path):
     accuracy = label_accuracy(judge_probabilities(judge, images), labels)
     print(f"real-MNIST judge (1 epoch) reads synthetic digits with accuracy {accuracy:.3f}")
     assert accuracy > 0.3, accuracy
+
+
+def test_the_matplotlib_fonts_add_faces_and_keep_the_classes_balanced():
+    from tfnotes.digits.rendering import MATPLOTLIB_FONTS, _glyphs, render_synthetic_digits
+
+    assert [len(variants) for variants in _glyphs("matplotlib")] == [3 * (1 + 20)] * 10
+    assert len(MATPLOTLIB_FONTS) == 20
+    images, labels = render_synthetic_digits(60, seed=2, fonts="matplotlib")
+    again, _ = render_synthetic_digits(60, seed=2, fonts="matplotlib")
+    plain, plain_labels = render_synthetic_digits(60, seed=2)
+    np.testing.assert_array_equal(images, again)
+    np.testing.assert_array_equal(labels, plain_labels)  # the same label draws
+    assert np.bincount(labels, minlength=10).tolist() == [6] * 10
+    assert not np.array_equal(images, plain)
+    with pytest.raises(ValueError, match="fonts="):
+        render_synthetic_digits(10, fonts="system")

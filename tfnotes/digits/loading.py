@@ -21,14 +21,16 @@ SYNTHETIC_EVAL_FRACTION = 0.2
 
 
 def load_digits(
-    data: str, data_dir: str = "", seed: int = 0, synthetic_count: int = 10000
+    data: str, data_dir: str = "", seed: int = 0, synthetic_count: int = 10000,
+    synthetic_fonts: str = "pillow",
 ) -> DigitSplits:
     """Load train/eval digits from the source the config names.
 
     A non-empty `data_dir` wins over `data` (the idx files there are read).
     `seed` only affects `data=synthetic` (which digits get rendered); the idx
     split and the tfds splits are fixed so eval sets stay comparable across runs.
-    `synthetic_count` is the total number of rendered digits, train and eval.
+    `synthetic_count` is the total number of rendered digits, train and eval;
+    `synthetic_fonts` the fonts they are drawn in (`render_synthetic_digits`' `fonts`).
     """
     # Imports are local: tensorflow_datasets is slow to import and only one
     # source is needed per run.
@@ -41,7 +43,7 @@ def load_digits(
 
         return load_tfds_mnist()
     if data == "synthetic":
-        return _synthetic_splits(seed, synthetic_count)
+        return _synthetic_splits(seed, synthetic_count, synthetic_fonts)
     raise UsageError(
         f"unknown data={data!r}; choose data=mnist, data=synthetic, "
         "or data_dir=DIR with LeCun idx files"
@@ -78,12 +80,12 @@ def load_digits_for_run(config, max_eval_images: int = 0) -> DigitSplits:
     return splits
 
 
-def _synthetic_splits(seed: int, count: int) -> DigitSplits:
+def _synthetic_splits(seed: int, count: int, fonts: str = "pillow") -> DigitSplits:
     from tfnotes.digits.rendering import render_synthetic_digits
 
     if count < 20:
         raise UsageError(f"synthetic_count={count} is too small; use at least 20")
-    images, labels = render_synthetic_digits(count, seed=seed)
+    images, labels = render_synthetic_digits(count, seed=seed, fonts=fonts)
     # The renderer emits labels in shuffled blocks of ten, so cutting at a
     # multiple of ten keeps both parts balanced.
     eval_count = max(10, int(round(count * SYNTHETIC_EVAL_FRACTION / 10)) * 10)

@@ -4,11 +4,15 @@ Each digit is a glyph of Pillow's built-in font (the scalable FreeType font that
 `ImageFont.load_default(size=...)` returns when Pillow has FreeType, else the
 bitmap default font scaled up: no system fonts are assumed), thickened by a
 random amount and put through a random affine map (rotation, scale, aspect,
-slant, shift). Like MNIST the result is a white digit on black, fitted to a
-20x20 box and centred by its centre of mass in a 28x28 image.
+slant, shift). ``fonts="matplotlib"`` draws each digit in one of 20 more fonts
+too, the DejaVu, STIX and Computer Modern faces that matplotlib (a dependency)
+ships, for a broader domain of printed digits. Like MNIST the result is a white
+digit on black, fitted to a 20x20 box and centred by its centre of mass in a 28x28
+image.
 """
 
 import math
+from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
@@ -24,23 +28,38 @@ SUPERSAMPLE = 2
 BOX_FRACTION = 20 / 28
 
 
-def render_synthetic_digits(count: int, seed: int = 0, size: int = 28):
+# The faces of matplotlib's own fonts used by ``fonts="matplotlib"`` (mpl-data/fonts/ttf).
+MATPLOTLIB_FONTS = (
+    "DejaVuSans", "DejaVuSans-Bold", "DejaVuSans-Oblique", "DejaVuSans-BoldOblique",
+    "DejaVuSansMono", "DejaVuSansMono-Bold", "DejaVuSansMono-Oblique", "DejaVuSerif",
+    "DejaVuSerif-Bold", "DejaVuSerif-Italic", "DejaVuSerif-BoldItalic", "STIXGeneral",
+    "STIXGeneralBol", "STIXGeneralItalic", "STIXGeneralBolIta", "cmr10", "cmb10", "cmss10",
+    "cmtt10", "cmti10",
+)
+FONT_SETS = ("pillow", "matplotlib")
+
+
+def render_synthetic_digits(count: int, seed: int = 0, size: int = 28, fonts: str = "pillow"):
     """Render `count` labelled digits: `(images uint8 [N, size, size], labels uint8 [N])`.
 
     Labels come in shuffled blocks of ten (each block holds every digit once),
     so the classes are balanced and any prefix of a multiple of ten is too.
-    The same `seed` always gives the same images.
+    The same `seed` always gives the same images. `fonts`: ``pillow`` (Pillow's
+    default font alone) or ``matplotlib`` (that font and `MATPLOTLIB_FONTS`).
     """
     if count < 0:
         raise ValueError(f"count must be >= 0, got {count}")
+    if fonts not in FONT_SETS:
+        raise ValueError(f"fonts={fonts!r}; choose one of {FONT_SETS}")
     rng = np.random.default_rng(seed)
-    glyphs = _glyphs()
+    glyphs = _glyphs(fonts)
     blocks = -(-count // 10)
     permutations = [rng.permutation(10) for _ in range(blocks)]
     labels = np.concatenate(permutations)[:count] if permutations else np.zeros(0, np.int64)
     images = np.empty((count, size, size), dtype=np.uint8)
     for index, label in enumerate(labels):
-        glyph = glyphs[int(label)][rng.integers(len(STROKE_FILTER_SIZES))]
+        # One draw among the digit's variants (with Pillow's font alone: its strokes).
+        glyph = glyphs[int(label)][rng.integers(len(glyphs[int(label)]))]
         images[index] = _place(glyph, rng, size)
     return images, labels.astype(np.uint8)
 
@@ -53,9 +72,29 @@ def _font():
     return font
 
 
-def _glyphs():
-    """Per digit, one grayscale glyph per stroke thickness, with its centre of mass."""
-    font = _font()
+def _fonts(fonts: str) -> list:
+    """Pillow's default font, then (``matplotlib``) the faces of `MATPLOTLIB_FONTS`."""
+    chosen = [_font()]
+    if fonts == "matplotlib":
+        import matplotlib
+
+        directory = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+        chosen += [ImageFont.truetype(str(directory / f"{name}.ttf"), GLYPH_FONT_SIZE)
+                   for name in MATPLOTLIB_FONTS]
+    return chosen
+
+
+def _glyphs(fonts: str = "pillow"):
+    """Per digit, one glyph per font and stroke thickness, with its centre of mass."""
+    glyphs = [[] for _ in range(10)]
+    for font in _fonts(fonts):
+        for digit, variants in enumerate(_font_glyphs(font)):
+            glyphs[digit] += variants
+    return glyphs
+
+
+def _font_glyphs(font):
+    """Per digit, one grayscale glyph of `font` per stroke thickness, with its centre of mass."""
     scalable = isinstance(font, ImageFont.FreeTypeFont)
     glyphs = []
     for digit in range(10):

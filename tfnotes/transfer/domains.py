@@ -33,15 +33,17 @@ def _as_arrays(images, labels):
 
 
 def load_domains(target_data: str, data_dir: str, source_count: int,
-                 max_eval_images: int = 0) -> Domains:
+                 max_eval_images: int = 0, source_fonts: str = "pillow") -> Domains:
     """`source_count` rendered source digits and the MNIST target digits.
 
     `data_dir` (LeCun idx files, e.g. ../shared/data/mnist: its t10k pair splits
     8,000 / 2,000) wins over `target_data` (``mnist``: through tfds). The rendered
     digits use `SOURCE_RENDER_SEED`, so every run draws the same source domain.
-    `max_eval_images` cuts both eval splits (0: all).
+    `max_eval_images` cuts both eval splits (0: all). `source_fonts`: the fonts the
+    source digits are drawn in (``pillow``: one; ``matplotlib``: 21).
     """
-    source = load_digits("synthetic", seed=SOURCE_RENDER_SEED, synthetic_count=source_count)
+    source = load_digits("synthetic", seed=SOURCE_RENDER_SEED, synthetic_count=source_count,
+                         synthetic_fonts=source_fonts)
     target = load_digits(target_data, data_dir)
     cut = slice(None, max_eval_images or None)
     return Domains(
