@@ -35,7 +35,6 @@ import keras
 import numpy as np
 
 from tfnotes.cells import CELL_NAMES
-from tfnotes.errors import UsageError
 from tfnotes.rl.config import AgentConfig
 from tfnotes.rl.environments import discrete_action_count, make_env, make_vector_env
 from tfnotes.rl.evaluation import GreedyEvaluation, log_final_episode, return_window
@@ -112,6 +111,8 @@ def make_update(model, optimizer, config):
     """The compiled REINFORCE step: ``update(observations, actions, to_go, mask) -> stats``."""
     import tensorflow as tf
 
+    # The baseline learns rewards-to-go times (1 - gamma), of order 1 whatever the horizon,
+    # so that its squared error does not swamp the policy's loss in a shared memory layer.
     value_scale = 1.0 - config.gamma if config.gamma < 1 else 1.0 / 100.0
 
     def update(observations, actions, to_go, mask):
@@ -176,8 +177,6 @@ def run(config, run_dir):
                   f"{evaluation.last:.1f}, {env_steps} env steps", flush=True)
             if evaluation.time_to_stop(solved, start):
                 break
-    if not returns:
-        raise UsageError("no update ran")
     metrics = evaluation.finish(run_dir, model, start)
     metrics.update(env_steps=float(env_steps), updates=float(number),
                    training_episodes=float(episodes))
