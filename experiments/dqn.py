@@ -137,7 +137,8 @@ def run(config, run_dir):
     optimizer = keras.optimizers.Adam(config.learning_rate, global_clipnorm=config.global_clipnorm)
     optimizer.build(online.trainable_variables)
     train = make_training(online, target, optimizer, config)
-    q_values = tf.function(lambda observations: online(observations), jit_compile=True)
+    q_values = tf.function(lambda observations: online(observations),
+                           jit_compile=config.jit_compile)
     evaluation = GreedyEvaluation(online, eval_env, config, greedy_q(q_values))
     buffer = ReplayBuffer(config.buffer_size, size, seed=config.seed)
     rng = np.random.default_rng(config.seed)

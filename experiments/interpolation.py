@@ -29,6 +29,7 @@ import numpy as np
 
 from experiments import vae
 from tfnotes.digits.judge import judge_probabilities, train_digit_judge
+from tfnotes.errors import UsageError
 from tfnotes.generative import image_grid, save_png, write_image
 from tfnotes.generative.interpolation import (
     interpolation_path,
@@ -36,7 +37,7 @@ from tfnotes.generative.interpolation import (
     midpoint_codes,
     same_class_pairs,
 )
-from tfnotes.train import PositiveInt, Range
+from tfnotes.train import PositiveInt, Range, narrowed_config
 from tfnotes.train.runner import child_run
 
 STRATEGIES = vae.STRATEGIES
@@ -52,6 +53,11 @@ class Config(vae.Config):
     # decoded steps per path, both ends included (odd: t=0.5 is one of them)
     path_steps: Annotated[int, Range("[3, 21]")] = 9
     judge_epochs: PositiveInt = 10  # training epochs of the cached digit judge
+
+    def __post_init__(self):
+        if self.objective != "elbo":
+            raise UsageError("interpolation trains both objectives (autoencoder and elbo): "
+                             "objective= is not one of its keys")
 
 
 # The configuration `smoke=True` applies: vae's, a few pairs, a one-epoch judge.
@@ -94,7 +100,7 @@ def run(config, run_dir):
     """Trains both models, draws the paths, scores the midpoints; returns the metrics."""
     models, metrics = {}, {}
     for name, objective in MODELS.items():
-        child = dataclasses.replace(config, objective=objective)
+        child = narrowed_config(vae.Config, config, objective=objective)
         scores = child_run(vae.run, child, run_dir.path / name)
         metrics[f"{name}_test_reconstruction_loss"] = scores["test_reconstruction_loss"]
         models[name] = keras.models.load_model(run_dir.path / name / "model.keras")

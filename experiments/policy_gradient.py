@@ -51,6 +51,7 @@ class Config(AgentConfig):
     """REINFORCE settings, besides the environment and evaluation keys of `AgentConfig`."""
 
     METHOD = "policy_gradient"
+    UNUSED_KEYS = (*AgentConfig.UNUSED_KEYS, "batch_size")  # episodes_per_update is its batch
 
     cell: Literal[("", *CELL_NAMES)] = ""  # "": feed-forward policy; else a recurrent one
     units: PositiveInt = 64  # units of the recurrent cell
@@ -147,7 +148,8 @@ def run(config, run_dir):
     """Trains the policy, keeps the best greedy weights, plays the final episodes."""
     start = time.perf_counter()
     envs = make_vector_env(config.env, config.episodes_per_update, config.observe)
-    envs.reset(seed=config.seed)
+    # Environment k of seed s starts from seed s * N + k: no two runs share a stream.
+    envs.reset(seed=config.seed * config.episodes_per_update)
     eval_env = make_env(config.env, config.observe, render_mode="rgb_array")
     actions = discrete_action_count(envs.single_action_space, config.env, "policy_gradient")
     max_steps = eval_env.spec.max_episode_steps or 1000

@@ -115,7 +115,12 @@ SMOKE = dict(source_count=200, epochs=1, fine_tune_epochs=1, steps_per_epoch=2, 
 def check_settings(config):
     """UsageError for a method, label count, depth or initial model that cannot work."""
     depth = len(WEIGHT_LAYERS)
-    if config.method == "freeze_first_k" and not 1 <= config.frozen_layers < depth:
+    if any(int(width) != width or width < 1 for width in config.domain_units):
+        raise UsageError(f"domain_units={config.domain_units!r}: expected layer widths >= 1, "
+                         "e.g. (100,)")
+    # A grid (which runs freeze_first_k whatever method= says) checks the depth too.
+    freezes = config.method == "freeze_first_k" or hasattr(config, "labels")
+    if freezes and not 1 <= config.frozen_layers < depth:
         raise UsageError(
             f"frozen_layers={config.frozen_layers} is beyond what can be frozen: the network "
             f"has {depth} weight layers ({', '.join(WEIGHT_LAYERS)}); freeze 1 to {depth - 1} "

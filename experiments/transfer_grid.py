@@ -23,6 +23,7 @@ import numpy as np
 from experiments import transfer
 from tfnotes.errors import UsageError
 from tfnotes.generative import write_image
+from tfnotes.train import narrowed_config
 from tfnotes.train.runner import child_run
 from tfnotes.transfer.features import save_picture
 
@@ -41,6 +42,18 @@ class Config(transfer.Config):
     seeds: tuple = (0, 1, 2)  # one row of runs per seed; the table gives mean and spread
     reference: bool = True  # also train target_only on all target labels (in-domain bound)
 
+    def __post_init__(self):
+        # The grid sets these per child run: a value given for one is refused, not ignored.
+        for key, default in (("method", "dann"), ("n_target_labels", 0), ("initial_model", "")):
+            if getattr(self, key) != default:
+                raise UsageError(f"transfer_grid sets {key}= for each of its runs; give "
+                                 "labels=... and seeds=... instead")
+        for key in ("labels", "seeds"):
+            values = getattr(self, key)
+            if not values or any(int(value) != value or value < 0 for value in values):
+                raise UsageError(f"{key}={values!r}: expected whole numbers >= 0, e.g. (0, 100)")
+        super().__post_init__()
+
 
 # The shrunken configuration `smoke=True` applies: one seed, two label counts.
 SMOKE = dict(transfer.SMOKE, labels=(0, 20), seeds=(0,), reference=False)
@@ -49,8 +62,6 @@ SMOKE = dict(transfer.SMOKE, labels=(0, 20), seeds=(0,), reference=False)
 def grid_runs(config):
     """`[(seed, method, n, initial_from)]` in the order they run (initial_from: a method)."""
     counts = [int(n) for n in config.labels]
-    if not counts or min(counts) < 0:
-        raise UsageError(f"labels={config.labels!r}: expected label counts, e.g. (0, 100, 1000)")
     labelled = [n for n in counts if n > 0]
     runs = []
     for seed in config.seeds:
@@ -91,8 +102,8 @@ def run(config, run_dir):
     results, models, metrics, pictures = {}, {}, {}, {}
     for seed, method, n, initial_from in runs:
         name = f"seed{seed}_{method}_{n}"
-        child = dataclasses.replace(
-            config, seed=seed, method=method, n_target_labels=n,
+        child = narrowed_config(
+            transfer.Config, config, seed=seed, method=method, n_target_labels=n,
             initial_model=str(models[(seed, initial_from)]) if initial_from else "")
         scores = child_run(transfer.run, child, run_dir.path / name)
         if method in UNLABELLED:
@@ -104,7 +115,7 @@ def run(config, run_dir):
     if config.reference:
         accuracies = []
         for seed in config.seeds:
-            child = dataclasses.replace(config, seed=seed, method="target_only",
+            child = narrowed_config(transfer.Config, config, seed=seed, method="target_only",
                                         n_target_labels=_target_train_size(config))
             accuracies.append(child_run(transfer.run, child, run_dir.path / f"seed{seed}_"
                                         f"{REFERENCE}")["target_accuracy"])

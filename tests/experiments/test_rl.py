@@ -43,7 +43,7 @@ def test_a_run_writes_metrics_pictures_and_a_model_that_plays_again(run_main, tm
                                        "--gif", str(tmp_path / "play.gif")])
     assert status == 0, stderr
     lines = stdout.strip().splitlines()
-    assert lines[0].startswith("episode 0 (seed 0): return ")
+    assert lines[0].startswith("episode 0 (seed 2000000): return ")  # the final episodes'
     returns = [float(line.rsplit(" ", 1)[-1]) for line in lines[:3]]
     assert lines[3] == f"mean return over 3 episodes: {np.mean(returns):.1f}"
     assert (tmp_path / "play.gif").is_file()
@@ -56,6 +56,13 @@ def test_play_refuses_a_directory_without_a_model(run_main, tmp_path):
     status, _, stderr = run_main(["--play", str(tmp_path / "none")])
     assert status == 2 and "not a run directory" in stderr
     assert len(stderr.strip().splitlines()) == 1
+    (tmp_path / "config.json").write_text("{broken")
+    status, _, stderr = run_main(["--play", str(tmp_path)])
+    assert status == 2 and "config.json: not valid JSON" in stderr
+    for arguments, message in ((["--seed", "-1"], "seeds are >= 0"),
+                               (["--gif", str(tmp_path / "none" / "a.gif")], "does not exist")):
+        status, _, stderr = run_main(["--play", str(tmp_path), *arguments])
+        assert status == 2 and message in stderr, stderr
 
 
 def test_the_same_seed_trains_the_same_policy(run_main, tmp_path):

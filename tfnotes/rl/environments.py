@@ -94,12 +94,12 @@ def discrete_action_count(space, env_id: str, method: str) -> int:
     return int(space.n)
 
 
-def check_environment_settings(config, method: str) -> None:
+def check_environment_settings(config, method: str):
     """UsageError for a config whose environment or options `method` cannot use.
 
     Checks that gymnasium is installed, the id, ``observe`` and the action space (it
     makes the environment once), and refuses ``resume=``: an agent's run keeps no
-    per-epoch checkpoint to continue from.
+    per-epoch checkpoint to continue from. Returns the (closed) environment.
     """
     if config.resume:
         raise UsageError("resume= is not supported by the reinforcement-learning experiments "
@@ -112,3 +112,4 @@ def check_environment_settings(config, method: str) -> None:
                          f"{config.env}'s are {space}: use e.g. CartPole-v1, Acrobot-v1, "
                          "LunarLander-v3")
     env.close()
+    return env

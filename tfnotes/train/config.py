@@ -92,6 +92,17 @@ class CommonConfig:
     collective_timeout: PositiveFloat = 60.0  # multi_worker: seconds to wait for a peer
 
 
+def narrowed_config(config_cls: type, config: Any, **changes) -> Any:
+    """A `config_cls` from the fields of `config` it shares (a sub-class's), and `changes`.
+
+    What an experiment that runs another one gives its child runs: the child's own
+    Config, so the child's checks apply and its ``config.json`` holds its own keys.
+    """
+    names = {field.name for field in dataclasses.fields(config_cls)}
+    values = {name: getattr(config, name) for name in names if hasattr(config, name)}
+    return config_cls(**{**values, **changes})
+
+
 def config_to_dict(config: Any) -> dict[str, Any]:
     """Returns the config's fields as a JSON-ready dict (tuples become lists)."""
     return {
