@@ -24,7 +24,7 @@ Run it, then play the saved network:
 
     make experiment NAME=dqn                                  # CartPole-v1
     make experiment NAME=dqn ARGS="double_dqn=True seed=1"
-    make play RUN=tensorboard_logs/dqn/RUN_ID EPISODES=10
+    make play RUN=tensorboard_logs/dqn/RUN_ID EPISODES=100
 """
 
 import dataclasses

@@ -24,7 +24,7 @@ Run it, then play the saved policy:
 
     make experiment NAME=policy_gradient                          # CartPole-v1
     make experiment NAME=policy_gradient ARGS="config=cartpole_positions cell=lstm"
-    make play RUN=tensorboard_logs/policy_gradient/RUN_ID EPISODES=10
+    make play RUN=tensorboard_logs/policy_gradient/RUN_ID EPISODES=100
 """
 
 import dataclasses

@@ -60,6 +60,7 @@ def test_play_refuses_a_directory_without_a_model(run_main, tmp_path):
     status, _, stderr = run_main(["--play", str(tmp_path)])
     assert status == 2 and "config.json: not valid JSON" in stderr
     for arguments, message in ((["--seed", "-1"], "seeds are >= 0"),
+                               (["--episodes", "abc"], "invalid int value: 'abc'"),
                                (["--gif", str(tmp_path / "none" / "a.gif")], "does not exist")):
         status, _, stderr = run_main(["--play", str(tmp_path), *arguments])
         assert status == 2 and message in stderr, stderr

@@ -56,18 +56,25 @@ def greedy_act(model):
     return greedy_policy(PolicyActor(model, 1))
 
 
+class _OneLineParser(argparse.ArgumentParser):
+    """argparse whose errors are a UsageError (one line, status 2), not usage + error."""
+
+    def error(self, message):
+        raise UsageError(f"{self.prog}: {message} (see --help)")
+
+
 def main(argv=None) -> int:
     """Plays the run's policy and prints the returns; 2 on a usage error."""
-    parser = argparse.ArgumentParser(prog="python -m experiments --play",
-                                     description=__doc__.splitlines()[0])
+    parser = _OneLineParser(prog="python -m experiments --play",
+                            description=__doc__.splitlines()[0])
     parser.add_argument("run_dir")
     parser.add_argument("--episodes", type=int, default=10)
     parser.add_argument("--seed", type=int, default=None,
                         help="episode k resets with seed SEED + k (default: the seeds of the "
                         "run's final episodes, so the run's mean_return_last_100 is replayed)")
     parser.add_argument("--gif", default="", help="also save the first episode as this GIF")
-    arguments = parser.parse_args(argv)
     try:
+        arguments = parser.parse_args(argv)
         if arguments.episodes < 1:
             raise UsageError(f"--episodes {arguments.episodes}: play at least one episode")
         if arguments.seed is not None and arguments.seed < 0:
