@@ -14,14 +14,13 @@ directory or model is one line, status 2.
 
 from __future__ import annotations
 
-import argparse
 import json
 import pathlib
 import sys
 
 import numpy as np
 
-from tfnotes.errors import UsageError
+from tfnotes.errors import OneLineArgumentParser, UsageError
 
 
 def load_run(run_dir: str):
@@ -56,16 +55,9 @@ def greedy_act(model):
     return greedy_policy(PolicyActor(model, 1))
 
 
-class _OneLineParser(argparse.ArgumentParser):
-    """argparse whose errors are a UsageError (one line, status 2), not usage + error."""
-
-    def error(self, message):
-        raise UsageError(f"{self.prog}: {message} (see --help)")
-
-
 def main(argv=None) -> int:
     """Plays the run's policy and prints the returns; 2 on a usage error."""
-    parser = _OneLineParser(prog="python -m experiments --play",
+    parser = OneLineArgumentParser(prog="python -m experiments --play",
                             description=__doc__.splitlines()[0])
     parser.add_argument("run_dir")
     parser.add_argument("--episodes", type=int, default=10)
