@@ -11,7 +11,9 @@ between the evaluation digits and `fid_samples` generated ones (lower is
 better), their `inception_score` next to the evaluation split's own
 (`real_inception_score`, the ceiling), and for the conditional GAN
 `label_accuracy`, the fraction of samples the judge reads as the digit asked
-for. TensorBoard shows a fixed-noise grid each epoch (``images/``, one row per
+for, and `diversity_ratio`, the variety within a digit (mean pairwise distance
+of the judge's features among one digit's samples) over the real digits' own.
+TensorBoard shows a fixed-noise grid each epoch (``images/``, one row per
 digit when conditional) and, every epoch, the metrics on `epoch_samples` samples.
 
 Run it:
@@ -44,11 +46,18 @@ from tfnotes.digits.judge import judge_features, judge_probabilities, train_digi
 from tfnotes.digits.loading import load_digits_for_run
 from tfnotes.generative import (
     GenerativeAdversarialNetwork,
+    draw_noise,
     image_grid,
     save_png,
     write_image,
 )
-from tfnotes.generative.scores import fid, inception_score, label_accuracy
+from tfnotes.generative.curves import plot_training_curves
+from tfnotes.generative.scores import (
+    fid,
+    inception_score,
+    label_accuracy,
+    within_class_diversity,
+)
 from tfnotes.train import (
     ALL_STRATEGIES,
     CommonConfig,
@@ -80,17 +89,31 @@ class Config(CommonConfig):
     # dcgan keeps improving to 15)
     epochs: PositiveInt = 4
     batch_size: PositiveInt = 64  # real digits per step
-    learning_rate: PositiveFloat = 1e-4  # Adam step size of both networks (the tutorial's)
+    learning_rate: PositiveFloat = 1e-4  # Adam step size of the generator (the tutorial's)
+    # the discriminator's Adam step size (0: learning_rate; above it: two time scales, TTUR)
+    discriminator_learning_rate: NonNegativeFloat = 0.0
     # Adam's first-moment decay of both networks (DCGAN paper)
     beta_1: Annotated[float, Range("[0, 1)")] = 0.5
+    beta_2: Annotated[float, Range("[0, 1)")] = 0.999  # Adam's second-moment decay of both
+    # the adversarial loss: the tutorial's cross-entropy, or the hinge loss (SNGAN, BigGAN)
+    loss: Literal["nonsaturating", "hinge"] = "nonsaturating"
+    spectral_norm: bool = False  # spectrally normalise the discriminator's layers
+    # moving average of the generator's variables kept for samples, scores and export (0: off)
+    ema_decay: Annotated[float, Range("[0, 1)")] = 0.0
     # conditional: weight of the discriminator's digit-classifier loss (AC-GAN) in both losses
     class_loss_weight: NonNegativeFloat = 3.0
+    # conditional: the discriminator's digit classifier also learns the generated digits (AC-GAN)
+    classify_fakes: bool = False
     # conditional: weight of the generator's mode-seeking term (MSGAN), against one sample per digit
     mode_seeking_weight: NonNegativeFloat = 0.05
     noise_dim: PositiveInt = 100  # size of the generator's noise vector
+    # the noise's distribution: standard normal, or uniform in [-1, 1] (the course notes' page)
+    noise: Literal["normal", "uniform"] = "normal"
     # channel scale: generator 4w/2w/w, discriminator w/2w channels (the tutorial's is 64; 16 is
     # ~15x cheaper)
     width: PositiveInt = 16
+    # the discriminator's own channel scale (0: width); its digit classifier needs the capacity
+    discriminator_width: NonNegativeInt = 0
     # generated digits behind the final fid / inception_score / label_accuracy (FID needs 2)
     fid_samples: Annotated[int, Range("[2, inf)")] = 10000
     # generated digits scored after each epoch for TensorBoard (0: none; else at least 2)
@@ -109,6 +132,9 @@ class Config(CommonConfig):
                 "epoch_samples=1: the FID of the epoch's samples needs at least 2 (0 turns it off)"
             )
 
+
+# The first epoch from which the conditional GAN should keep its label accuracy (the issue's 4).
+HOLD_FROM_EPOCH = 4
 
 # The shrunken configuration `smoke=True` applies (seconds, for tests).
 SMOKE = dict(
@@ -152,23 +178,29 @@ def generate(generator, noise, digits, conditional):
 class SampleScores:
     """Scores generated digits with the judge: FID, inception score, label accuracy."""
 
-    def __init__(self, judge, eval_images, conditional, seed):
-        self.judge, self.conditional, self.seed = judge, conditional, seed
+    def __init__(self, judge, eval_images, eval_labels, conditional, seed, noise="normal"):
+        self.judge, self.conditional, self.seed, self.noise = judge, conditional, seed, noise
         self.real_features = judge_features(judge, eval_images)
+        if conditional:
+            self.real_diversity = within_class_diversity(self.real_features, eval_labels)
 
     def __call__(self, generator, count, splits=10):
         """The metrics for `count` samples (digits 0..9 in turn when conditional)."""
         rng = np.random.default_rng(self.seed + 1)
-        noise = rng.standard_normal((count, generator.inputs[0].shape[-1])).astype(np.float32)
+        noise = draw_noise(rng, (count, generator.inputs[0].shape[-1]), self.noise)
         digits = (np.arange(count) % 10).astype(np.int32)
         images = generate(generator, noise, digits, self.conditional)
         probabilities = judge_probabilities(self.judge, images)
-        scores = {"fid": fid(self.real_features, judge_features(self.judge, images))}
+        features = judge_features(self.judge, images)
+        scores = {"fid": fid(self.real_features, features)}
         scores["inception_score"], scores["inception_score_std"] = inception_score(
             probabilities, min(splits, count)
         )
         if self.conditional:
             scores["label_accuracy"] = label_accuracy(probabilities, digits)
+            scores["diversity_ratio"] = (
+                within_class_diversity(features, digits) / self.real_diversity
+            )
         return scores
 
 
@@ -184,29 +216,59 @@ class SampleGrid(keras.callbacks.Callback):
         self.run_dir, self.config, self.scores = run_dir, config, scores
         columns, rng = config.grid_columns, np.random.default_rng(config.seed)
         if config.variant == "conditional":  # the same noise down each column
-            self.noise = np.tile(
-                rng.standard_normal((columns, config.noise_dim)).astype(np.float32), (10, 1)
-            )
+            column_noise = draw_noise(rng, (columns, config.noise_dim), config.noise)
+            self.noise = np.tile(column_noise, (10, 1))
         else:
-            self.noise = rng.standard_normal((10 * columns, config.noise_dim)).astype(np.float32)
+            self.noise = draw_noise(rng, (10 * columns, config.noise_dim), config.noise)
         self.digits = np.repeat(np.arange(10, dtype=np.int32), columns)
         self.history = {}  # epoch (1-based) -> scores
 
     def grid(self):
         """The current grid: 10 rows of `grid_columns` samples, values in [0, 1]."""
-        images = generate(self.model.generator, self.noise, self.digits, self.model.conditional)
+        images = generate(self.model.sampler, self.noise, self.digits, self.model.conditional)
         return image_grid(images, 10, self.config.grid_columns)
 
     def on_epoch_end(self, epoch, logs=None):
         write_image(self.run_dir, "images", "samples", self.grid(), step=epoch)
         if self.scores is not None and self.config.epoch_samples:
-            scores = self.scores(self.model.generator, self.config.epoch_samples)
+            scores = self.scores(self.model.sampler, self.config.epoch_samples)
             self.history[epoch + 1] = scores
             write_scalars(self.run_dir, "validation", scores, step=epoch)
             print(
                 f"epoch {epoch + 1}: " + ", ".join(f"{k} {v:.3f}" for k, v in scores.items()),
                 flush=True,
             )
+
+
+def beside_real_digits(samples, splits, columns=10):
+    """The conditional sample grid, a gap, then `columns` real evaluation digits d in row d."""
+    labels = np.asarray(splits.eval_labels)
+    real = np.zeros((10 * columns, 28, 28), np.float32)  # black where a digit has too few
+    for digit in range(10):
+        chosen = splits.eval_images[labels == digit][:columns].astype(np.float32) / 255.0
+        real[digit * columns : digit * columns + len(chosen)] = chosen.reshape(-1, 28, 28)
+    real_grid = image_grid(real, 10, columns)
+    gap = np.full((samples.shape[0], 8), 0.5, np.float32)
+    rows = min(samples.shape[0], real_grid.shape[0])
+    return np.concatenate([samples[:rows], gap[:rows], real_grid[:rows]], axis=1)
+
+
+def history_summary(history, from_epoch=HOLD_FROM_EPOCH):
+    """From the per-epoch scores: the lowest label accuracy from `from_epoch` on, and FID there.
+
+    The conditional GAN should hold its label accuracy once it has learnt the
+    digits (docs/gan_page.md): ``lowest_label_accuracy_from_epoch_4`` and
+    ``fid_epoch_4`` say whether it did.
+    """
+    held = {epoch: scores for epoch, scores in history.items() if epoch >= from_epoch}
+    summary = {}
+    if held and "label_accuracy" in next(iter(held.values())):
+        summary[f"lowest_label_accuracy_from_epoch_{from_epoch}"] = min(
+            scores["label_accuracy"] for scores in held.values()
+        )
+    if from_epoch in history:
+        summary[f"fid_epoch_{from_epoch}"] = history[from_epoch]["fid"]
+    return summary
 
 
 def judge_for(splits, config):
@@ -231,7 +293,14 @@ def run(config, run_dir):
     """Train the GAN, export its generator and score its samples; returns the final metrics."""
     splits = load_splits(config)
     conditional = config.variant == "conditional"
-    scores = SampleScores(judge_for(splits, config), splits.eval_images, conditional, config.seed)
+    scores = SampleScores(
+        judge_for(splits, config),
+        splits.eval_images,
+        splits.eval_labels,
+        conditional,
+        config.seed,
+        config.noise,
+    )
     # The judge reseeds while it trains (not when it is cached): seed again, so that
     # the GAN draws the same numbers either way.
     seed_everything(config.seed)
@@ -243,15 +312,26 @@ def run(config, run_dir):
         seed=config.seed,
         class_loss_weight=config.class_loss_weight,
         mode_seeking_weight=config.mode_seeking_weight,
+        loss=config.loss,
+        spectral_norm=config.spectral_norm,
+        ema_decay=config.ema_decay,
+        noise=config.noise,
+        classify_fakes=config.classify_fakes,
+        discriminator_width=config.discriminator_width,
     )
+    learning_rates = {
+        "generator": config.learning_rate,
+        "discriminator": config.discriminator_learning_rate or config.learning_rate,
+    }
     optimizers = {
         part: keras.optimizers.Adam(
-            config.learning_rate,
+            learning_rate,
             beta_1=config.beta_1,
+            beta_2=config.beta_2,
             clipnorm=config.clipnorm,
             name=f"{part}_adam",
         )
-        for part in ("generator", "discriminator")
+        for part, learning_rate in learning_rates.items()
     }
     timer = EpochTimer()  # first, so sample grids and scores are not timed
     grid = SampleGrid(run_dir, config, scores)
@@ -265,11 +345,16 @@ def run(config, run_dir):
         optimizer=optimizers,
         callbacks=[timer, grid],
     )
-    model.generator.save(run_dir.path / "generator.keras")
+    model.sampler.save(run_dir.path / "generator.keras")
     save_png(run_dir.path / "samples.png", grid.grid())
+    if conditional:
+        beside = beside_real_digits(grid.grid(), splits, config.grid_columns)
+        save_png(run_dir.path / "samples_and_real.png", beside)
+        if grid.history:
+            plot_training_curves([run_dir.path], run_dir.path / "curves.png", labels=["this run"])
 
     start = time.perf_counter()
-    metrics = scores(model.generator, config.fid_samples)
+    metrics = scores(model.sampler, config.fid_samples)
     metrics["seconds_scoring"] = time.perf_counter() - start
     real_probabilities = judge_probabilities(scores.judge, splits.eval_images)
     metrics["real_inception_score"], _ = inception_score(
@@ -278,6 +363,7 @@ def run(config, run_dir):
     for name in (metric.name for metric in model.metrics):
         if history.history.get(name):
             metrics[name] = history.history[name][-1]
+    metrics.update(history_summary(grid.history))
     metrics.update(timer.timing_metrics())
     metrics = {name: float(value) for name, value in metrics.items()}
     write_scalars(run_dir, "test", metrics, step=config.epochs)

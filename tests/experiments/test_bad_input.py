@@ -77,6 +77,8 @@ CASES = [
          setup="text_short"),
     Case(["language_model", "keep_prob=0"]),
     Case(["language_model_vs_keras", "cell=clockwork"]),
+    Case(["gan", "loss=wasserstein"]),
+    Case(["gan", "ema_decay=1"]),
     Case(["policy_gradient", "env=CartPol-v1"]),
     Case(["dqn", "env=Pendulum-v1"]),
     Case(["policy_gradient", "env=MountainCar-v0", "observe=positions"]),

@@ -81,3 +81,22 @@ def test_label_accuracy_counts_argmax_matches():
     assert label_accuracy(probabilities, np.array([1, 1, 0, 2])) == 0.0
     with pytest.raises(ValueError):
         label_accuracy(probabilities, [0, 1])
+
+
+def test_within_class_diversity_by_brute_force_and_at_its_extremes():
+    from tfnotes.generative.scores import within_class_diversity
+
+    features = np.array([[0.0, 0.0], [3.0, 4.0], [0.0, 8.0], [1.0, 1.0], [1.0, 1.0]])
+    labels = np.array([0, 0, 0, 1, 1])
+    # class 0: pairs 5, 8, 5 -> mean 6; class 1: two equal points -> 0; mean over classes 3
+    assert within_class_diversity(features, labels) == pytest.approx(3.0)
+    rng = np.random.default_rng(0)
+    points, groups = rng.normal(size=(60, 5)), np.arange(60) % 3
+    brute = np.mean([
+        np.mean([np.linalg.norm(a - b) for i, a in enumerate(points[groups == g])
+                 for j, b in enumerate(points[groups == g]) if i != j])
+        for g in range(3)
+    ])
+    assert within_class_diversity(points, groups) == pytest.approx(brute, rel=1e-9)
+    with pytest.raises(ValueError, match="at least two"):
+        within_class_diversity(points[:1], groups[:1])

@@ -16,6 +16,7 @@ from tfnotes.generative.gan import (
     MinibatchStddev,
     build_discriminator,
     build_generator,
+    draw_noise,
 )
 from tfnotes.generative.images import image_grid, save_png, write_image
 from tfnotes.generative.vae import (
@@ -36,6 +37,7 @@ __all__ = [
     "build_discriminator",
     "build_encoder",
     "build_generator",
+    "draw_noise",
     "image_grid",
     "importance_weighted_nll",
     "save_png",

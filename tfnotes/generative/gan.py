@@ -35,16 +35,28 @@ plain Keras, without tfnotes. Images are in [-1, 1].
 from __future__ import annotations
 
 import keras
+import numpy as np
 from keras import ops
 
 from tfnotes.train.replicas import draw_for_global_batch, scale_for_replicas
 
 VARIANTS = ("dcgan", "conditional")
+LOSSES = ("nonsaturating", "hinge")
+NOISES = ("normal", "uniform")  # standard normal, or uniform in [-1, 1] (the course notes')
 NUM_CLASSES = 10
 LABEL_EMBEDDING = 50
 # Moving statistics follow the batches faster than Keras' default 0.99, so the
 # inference-mode generator (samples, FID) matches the one being trained.
 BATCH_NORM_MOMENTUM = 0.9
+
+
+def draw_noise(rng: np.random.Generator, shape, noise: str = "normal") -> np.ndarray:
+    """float32 noise vectors: standard normal, or uniform in [-1, 1] (``noise="uniform"``)."""
+    if noise == "uniform":
+        return rng.uniform(-1.0, 1.0, shape).astype(np.float32)
+    if noise == "normal":
+        return rng.standard_normal(shape).astype(np.float32)
+    raise ValueError(f"noise={noise!r}; choose one of {NOISES}")
 
 
 def build_generator(variant: str, noise_dim: int = 100, width: int = 64) -> keras.Model:
@@ -96,7 +108,9 @@ class MinibatchStddev(keras.layers.Layer):
         return (*input_shape[:-1], input_shape[-1] + 1)
 
 
-def build_discriminator(variant: str, width: int = 64, dropout: float = 0.3) -> keras.Model:
+def build_discriminator(
+    variant: str, width: int = 64, dropout: float = 0.3, spectral_norm: bool = False
+) -> keras.Model:
     """image `[28, 28, 1]` -> a real/fake logit; conditional: ``[image, digit]`` -> two outputs.
 
     Before the logit, a `MinibatchStddev` channel lets it see how varied the
@@ -104,19 +118,26 @@ def build_discriminator(variant: str, width: int = 64, dropout: float = 0.3) -> 
     (Miyato and Koyama 2018): logit = w . h + embed(digit) . h over the image
     features h, so "is this a real *d*?" is scored directly at the output; and
     an auxiliary classifier (AC-GAN, Odena et al. 2017): a second head on the
-    same features gives the logits of the ten digits.
+    same features gives the logits of the ten digits. With ``spectral_norm``,
+    each convolution and the real/fake logit are wrapped in Keras'
+    `SpectralNormalization` (Miyato et al. 2018: each weight divided by its
+    largest singular value, one power iteration per step).
     """
+
+    def normalised(layer):
+        return keras.layers.SpectralNormalization(layer) if spectral_norm else layer
+
     if variant not in VARIANTS:
         raise ValueError(f"variant={variant!r}; choose one of {VARIANTS}")
     image = keras.Input((28, 28, 1), name="image")
     hidden = image
     for channels in (width, 2 * width):
-        hidden = keras.layers.Conv2D(channels, 5, strides=2, padding="same")(hidden)
+        hidden = normalised(keras.layers.Conv2D(channels, 5, strides=2, padding="same"))(hidden)
         hidden = keras.layers.LeakyReLU(negative_slope=0.3)(hidden)
         hidden = keras.layers.Dropout(dropout)(hidden)
     hidden = MinibatchStddev(name="minibatch_stddev")(hidden)
     features = keras.layers.Flatten(name="features")(hidden)
-    logit = keras.layers.Dense(1, name="logit")(features)
+    logit = normalised(keras.layers.Dense(1, name="logit"))(features)
     if variant == "dcgan":
         return keras.Model(image, logit, name="dcgan_discriminator")
     digit = keras.Input((), dtype="int32", name="digit")
@@ -129,6 +150,26 @@ def build_discriminator(variant: str, width: int = 64, dropout: float = 0.3) -> 
     return keras.Model([image, digit], [logit, digit_logits], name="conditional_discriminator")
 
 
+def adversarial_losses(loss: str, real_logits, fake_logits):
+    """`(generator_loss, discriminator_loss)`, batch means, for the discriminator's logits.
+
+    ``nonsaturating``: the generator minimises -log sigmoid(D(G(z))), the
+    discriminator the cross-entropy of real as 1 and generated as 0.
+    ``hinge``: the generator minimises -D(G(z)), the discriminator
+    relu(1 - D(x)) + relu(1 + D(G(z))).
+    """
+    if loss == "hinge":
+        return -ops.mean(fake_logits), ops.mean(ops.relu(1.0 - real_logits)) + ops.mean(
+            ops.relu(1.0 + fake_logits)
+        )
+    if loss != "nonsaturating":
+        raise ValueError(f"loss={loss!r}; choose one of {LOSSES}")
+    # softplus(-x) = -log sigmoid(x), softplus(x) = -log(1 - sigmoid(x))
+    return ops.mean(ops.softplus(-fake_logits)), ops.mean(ops.softplus(-real_logits)) + ops.mean(
+        ops.softplus(fake_logits)
+    )
+
+
 @keras.saving.register_keras_serializable(package="tfnotes")
 class GenerativeAdversarialNetwork(keras.Model):
     """Generator and discriminator trained against each other, each with its own optimizer.
@@ -137,11 +178,27 @@ class GenerativeAdversarialNetwork(keras.Model):
         variant: ``dcgan`` (noise -> digit) or ``conditional`` (noise + digit -> that digit).
         noise_dim: size of the generator's noise vector.
         width: channel scale of both networks (64 is the tutorial's size).
+        discriminator_width: the discriminator's own channel scale (0: `width`).
+            Its digit classifier is only as good as its features, and a generator
+            that satisfies a weak classifier draws digits a good judge misreads.
         seed: seeds the noise the train step draws.
         class_loss_weight: conditional only: weight of the auxiliary digit
             classifier's cross-entropy in both networks' losses.
         mode_seeking_weight: conditional only: weight of the generator's
             mode-seeking term (see below).
+        loss: ``nonsaturating`` (the tutorial's cross-entropy, the generator
+            maximising log D(G(z))) or ``hinge`` (Lim and Ye 2017, as in SNGAN and
+            BigGAN: the discriminator minimises relu(1 - D(x)) + relu(1 + D(G(z))),
+            the generator -D(G(z))).
+        spectral_norm: spectrally normalise the discriminator (`build_discriminator`).
+        noise: the distribution of the noise: ``normal`` or ``uniform`` in [-1, 1].
+        classify_fakes: conditional only: the discriminator's digit classifier
+            also learns the generated digits as the digits asked for (Odena et
+            al.'s AC-GAN); otherwise it learns the real digits alone.
+        ema_decay: when above 0, keep an exponential moving average of every
+            generator variable (weights and batch-norm statistics), updated after
+            each step (Karras et al. 2018, BigGAN; see `update_ema`): ``ema_generator``, the one
+            `sampler` returns for samples, scores and export.
 
     `fit` takes batches ``(images, digits)`` with images in [-1, 1], `[B, 28, 28, 1]`
     (dcgan ignores the digits). Each step draws one batch of noise, and with
@@ -187,17 +244,37 @@ class GenerativeAdversarialNetwork(keras.Model):
         seed: int = 0,
         class_loss_weight: float = 1.0,
         mode_seeking_weight: float = 1.0,
+        loss: str = "nonsaturating",
+        spectral_norm: bool = False,
+        ema_decay: float = 0.0,
+        noise: str = "normal",
+        classify_fakes: bool = False,
+        discriminator_width: int = 0,
         **kwargs,
     ):
         super().__init__(**kwargs)
+        if loss not in LOSSES:
+            raise ValueError(f"loss={loss!r}; choose one of {LOSSES}")
+        if noise not in NOISES:
+            raise ValueError(f"noise={noise!r}; choose one of {NOISES}")
+        if not 0.0 <= ema_decay < 1.0:
+            raise ValueError(f"ema_decay={ema_decay!r}; it must be in [0, 1)")
         self.variant, self.noise_dim, self.width, self.seed = variant, noise_dim, width, seed
         self.class_loss_weight, self.mode_seeking_weight = class_loss_weight, mode_seeking_weight
+        self.loss_name, self.spectral_norm, self.ema_decay = loss, spectral_norm, ema_decay
+        self.noise, self.classify_fakes = noise, classify_fakes
+        self.discriminator_width = discriminator_width
         self.generator = build_generator(variant, noise_dim, width)
-        self.discriminator = build_discriminator(variant, width)
+        self.discriminator = build_discriminator(
+            variant, discriminator_width or width, spectral_norm=spectral_norm
+        )
+        self.ema_generator = None
+        if ema_decay:
+            self.ema_generator = build_generator(variant, noise_dim, width)
+            self.ema_generator.set_weights(self.generator.get_weights())
         self.seed_generator = keras.random.SeedGenerator(seed)
         # Per-example losses, averaged in the step (Keras' reducing losses would also
         # divide by the replicas, which the step does itself, once, for the gradients).
-        self.loss_function = keras.losses.BinaryCrossentropy(from_logits=True, reduction=None)
         self.class_loss_function = keras.losses.SparseCategoricalCrossentropy(
             from_logits=True, reduction=None
         )
@@ -220,6 +297,11 @@ class GenerativeAdversarialNetwork(keras.Model):
 
     def build(self, input_shape=None):
         """Nothing to do: both networks are built when constructed."""
+
+    @property
+    def sampler(self) -> keras.Model:
+        """The generator to draw samples with: the moving average if kept, else the trained one."""
+        return self.ema_generator if self.ema_generator is not None else self.generator
 
     @property
     def conditional(self) -> bool:
@@ -307,7 +389,11 @@ class GenerativeAdversarialNetwork(keras.Model):
         digits = ops.cast(ops.reshape(digits, (-1,)), "int32")
         batch_size = ops.shape(real_images)[0]
         noise = draw_for_global_batch(
-            lambda shape: keras.random.normal(shape, seed=self.seed_generator),
+            lambda shape: (
+                keras.random.uniform(shape, -1.0, 1.0, seed=self.seed_generator)
+                if self.noise == "uniform"
+                else keras.random.normal(shape, seed=self.seed_generator)
+            ),
             (batch_size, self.noise_dim),
         )
         fake_digits = digits
@@ -327,9 +413,8 @@ class GenerativeAdversarialNetwork(keras.Model):
                 real_logits, real_digit_logits = real_logits
                 fake_logits, fake_digit_logits = fake_logits
             ones, zeros = ops.ones_like(real_logits), ops.zeros_like(fake_logits)
-            generator_loss = mean_loss(self.loss_function, ones, fake_logits)
-            discriminator_loss = mean_loss(self.loss_function, ones, real_logits) + mean_loss(
-                self.loss_function, zeros, fake_logits
+            generator_loss, discriminator_loss = adversarial_losses(
+                self.loss_name, real_logits, fake_logits
             )
             if self.conditional:
                 generator_class_loss = mean_loss(
@@ -338,6 +423,10 @@ class GenerativeAdversarialNetwork(keras.Model):
                 discriminator_class_loss = mean_loss(
                     self.class_loss_function, digits, real_digit_logits
                 )
+                if self.classify_fakes:
+                    discriminator_class_loss += mean_loss(
+                        self.class_loss_function, fake_digits, fake_digit_logits
+                    )
                 image_spread = ops.mean(
                     ops.abs(fake_images[:half] - fake_images[first : first + half])
                 )
@@ -364,6 +453,8 @@ class GenerativeAdversarialNetwork(keras.Model):
                 discriminator_weights,
             )
         )
+        if self.ema_generator is not None:
+            self.update_ema()
         self.generator_loss_tracker.update_state(generator_loss)
         self.discriminator_loss_tracker.update_state(discriminator_loss)
         self.real_accuracy_tracker.update_state(ones, real_logits)
@@ -375,6 +466,18 @@ class GenerativeAdversarialNetwork(keras.Model):
             self.mode_seeking_loss_tracker.update_state(mode_seeking_loss)
         return {metric.name: metric.result() for metric in self.metrics}
 
+    def update_ema(self):
+        """Moves each moving-average variable toward the generator's.
+
+        The decay is ``min(ema_decay, (1 + t) / (10 + t))`` after t generator
+        updates (tf.train.ExponentialMovingAverage's ``num_updates`` rule), so the
+        average does not drag the random initial weights through the first epochs.
+        """
+        step = ops.cast(self.optimizer.iterations, "float32")
+        decay = ops.minimum(self.ema_decay, (1.0 + step) / (10.0 + step))
+        for average, variable in zip(self.ema_generator.variables, self.generator.variables):
+            average.assign(decay * average + (1.0 - decay) * ops.cast(variable, average.dtype))
+
     def get_config(self):
         """The constructor arguments; weights are saved separately by Keras."""
         return {
@@ -385,4 +488,10 @@ class GenerativeAdversarialNetwork(keras.Model):
             "seed": self.seed,
             "class_loss_weight": self.class_loss_weight,
             "mode_seeking_weight": self.mode_seeking_weight,
+            "loss": self.loss_name,
+            "spectral_norm": self.spectral_norm,
+            "ema_decay": self.ema_decay,
+            "noise": self.noise,
+            "classify_fakes": self.classify_fakes,
+            "discriminator_width": self.discriminator_width,
         }

@@ -1,8 +1,9 @@
-"""Sample-quality metrics for generated digits: FID, inception score, label accuracy.
+"""Sample-quality metrics for generated digits: FID, inception score, label accuracy, diversity.
 
 The "inception" network here is the project's MNIST judge
 (`tfnotes.digits.judge`): its penultimate features feed `fid`, its class
-probabilities feed `inception_score` and `label_accuracy`. Plain numpy, float64.
+probabilities feed `inception_score` and `label_accuracy`; the features of
+one digit's samples, `within_class_diversity`. Plain numpy, float64.
 """
 
 import numpy as np
@@ -107,3 +108,25 @@ def label_accuracy(probabilities, requested_labels):
             f"got {probabilities.shape} and {requested_labels.shape}"
         )
     return float(np.mean(np.argmax(probabilities, axis=1) == requested_labels))
+
+
+def within_class_diversity(features, labels):
+    """The mean over classes of the mean pairwise distance among one class's features.
+
+    Brute force (all pairs, Euclidean), so keep a class to a few thousand
+    samples. Generated digits of one class that all look alike score near 0;
+    comparing the figure with real digits' (`diversity_ratio` in the gan
+    experiment) says how much of the real variety within a digit is drawn.
+    """
+    features, labels = np.asarray(features, np.float64), np.asarray(labels)
+    spreads = []
+    for label in np.unique(labels):
+        group = features[labels == label]
+        if len(group) < 2:
+            continue
+        squared = np.sum(group**2, axis=1)
+        distances = np.sqrt(np.maximum(squared[:, None] + squared[None] - 2 * group @ group.T, 0))
+        spreads.append(distances.sum() / (len(group) * (len(group) - 1)))
+    if not spreads:
+        raise ValueError("within_class_diversity needs a class with at least two samples")
+    return float(np.mean(spreads))

@@ -1,0 +1,42 @@
+"""The conditional GAN's training curves (label accuracy and FID per epoch) as one picture."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tfnotes.train.tensorboard_logging import read_scalars
+
+PANELS = (("label_accuracy", "label accuracy (judge)"), ("fid", "FID (judge features)"))
+
+
+def epoch_scores(run_dir, tag: str) -> dict[int, float]:
+    """``{epoch (1-based): value}`` of a per-epoch sample score in the run's TensorBoard."""
+    scores = read_scalars(Path(run_dir) / "validation", tag)
+    return {step + 1: value for step, value in scores.items()}
+
+
+def plot_training_curves(run_dirs, path, labels=None) -> None:
+    """Saves label accuracy and FID per epoch of each run (read from its TensorBoard) to `path`.
+
+    `labels` names the runs in the legend (default: their folder names).
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot
+
+    figure, axes = pyplot.subplots(1, 2, figsize=(10, 3.6))
+    for run_dir, label in zip(run_dirs, labels or [Path(run).name for run in run_dirs]):
+        for axis, (tag, _) in zip(axes, PANELS):
+            scores = epoch_scores(run_dir, tag)
+            axis.plot(list(scores), list(scores.values()), marker=".", label=label)
+    for axis, (tag, title) in zip(axes, PANELS):
+        axis.set_title(title)
+        axis.set_xlabel("epoch")
+        axis.grid(alpha=0.3)
+    axes[0].axhline(0.97, color="grey", linestyle="--", linewidth=1)
+    axes[0].legend(fontsize=8)
+    axes[1].set_yscale("log")
+    figure.tight_layout()
+    figure.savefig(path, dpi=100)
+    pyplot.close(figure)
