@@ -47,7 +47,10 @@ from pathlib import Path
 from types import ModuleType
 
 USAGE = ("usage: python -m experiments NAME [config=PRESET] [key=value ...] | --list"
-         " | --play RUN_DIR [--episodes N]")
+         " | --play RUN_DIR [--episodes N] | --export-gan RUN_DIR OUT_DIR"
+         " | --serve-gan RUN_DIR [--port N] | --check-gan-page RUN_DIR")
+# The GAN page's commands (tfnotes.gan_page.cli), by flag.
+GAN_PAGE_COMMANDS = {"--export-gan": "export", "--serve-gan": "serve", "--check-gan-page": "check"}
 PACKAGE = "experiments"
 PRESETS = "configs"  # experiments/configs/NAME/PRESET.py
 REQUIRED = ("Config", "STRATEGIES", "run")  # what an experiment module must define
@@ -76,6 +79,10 @@ def main(argv: list[str] | None = None) -> int:
             from tfnotes.rl.play import main as play
 
             return play(args[1:])
+        if args[0] in GAN_PAGE_COMMANDS:  # the generator in a browser
+            from tfnotes.gan_page.cli import main as gan_page
+
+            return gan_page([GAN_PAGE_COMMANDS[args[0]], *args[1:]])
         return _main(args[0], args[1:])
     finally:
         if quiet is not None:
