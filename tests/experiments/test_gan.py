@@ -65,7 +65,10 @@ def test_conditional_smoke_run_on_mock_tfds_exports_a_generator_that_draws_a_cho
 
     whole = keras.models.load_model(run_dir / "model.keras")
     assert whole.variant == "conditional" and whole.discriminator_optimizer is not None
-    np.testing.assert_allclose(whole.generator.get_weights()[0], generator.get_weights()[0])
+    # generator.keras is the sampler: the moving average of the generator (ema_decay's default).
+    assert whole.ema_generator is not None
+    np.testing.assert_allclose(whole.sampler.get_weights()[0], generator.get_weights()[0])
+    assert not np.allclose(whole.generator.get_weights()[0], generator.get_weights()[0])
 
 
 def test_dcgan_smoke_run_on_a_t10k_only_idx_directory_logs_the_split(

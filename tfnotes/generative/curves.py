@@ -1,7 +1,13 @@
-"""The conditional GAN's training curves (label accuracy and FID per epoch) as one picture."""
+"""The conditional GAN's training curves (label accuracy and FID per epoch) as one picture.
+
+Several runs in one picture (docs/gan_curves.png)::
+
+    .venv/bin/python -m tfnotes.generative.curves OUT.png RUN_DIR [RUN_DIR ...]
+"""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from tfnotes.train.tensorboard_logging import read_scalars
@@ -40,3 +46,27 @@ def plot_training_curves(run_dirs, path, labels=None) -> None:
     figure.tight_layout()
     figure.savefig(path, dpi=100)
     pyplot.close(figure)
+
+
+def main(argv=None) -> int:
+    """``OUT.png RUN_DIR [RUN_DIR ...]``: the runs' curves, each labelled with its folder's name."""
+    from tfnotes.errors import OneLineArgumentParser, UsageError
+
+    parser = OneLineArgumentParser(prog="python -m tfnotes.generative.curves")
+    parser.add_argument("out", help="the PNG to write")
+    parser.add_argument("run_dirs", nargs="+", help="finished gan runs (their validation/ logs)")
+    try:
+        args = parser.parse_args(argv)
+        for run_dir in args.run_dirs:
+            if not (Path(run_dir) / "validation").is_dir():
+                raise UsageError(f"{run_dir}: no validation/ TensorBoard logs (not a gan run?)")
+    except UsageError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    plot_training_curves(args.run_dirs, args.out)
+    print(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

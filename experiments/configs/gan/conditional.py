@@ -1,9 +1,12 @@
-"""MNIST, conditional GAN, 4 epochs: label accuracy 0.975, FID 133.3, inception score 7.47.
+"""MNIST, conditional GAN, 30 epochs: label accuracy >= 0.98 from epoch 4 on, FID 6.0 (seed 0).
 
     make experiment NAME=gan ARGS="config=conditional"
-    make experiment NAME=gan ARGS="config=conditional epochs=15"   # FID 49, label accuracy ~0.8
 
-Its fixed-noise grid is docs/gan_conditional_grid.png.
+The recipe is the Config's defaults (hinge loss, spectral norm, two learning
+rates, generator EMA, a 64-wide discriminator, batch 16); docs/gan_page.md
+measures it against the DCGAN tutorial's training. Its grid beside real digits
+is docs/gan_conditional_grid.png; `make serve-gan RUN=RUN_DIR` draws from it in
+a browser.
 """
 
 
@@ -12,5 +15,5 @@ def get_config():
     return dict(
         data_dir="../shared/data/mnist",  # LeCun idx files; only t10k: a fixed 8,000 / 2,000 split
         variant="conditional",  # noise + digit -> that digit (projection discriminator, AC-GAN)
-        epochs=4,  # label accuracy peaks near epoch 4 at width 16
+        epochs=30,
     )
