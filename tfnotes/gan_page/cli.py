@@ -120,11 +120,10 @@ def check(run_dir, canvases: int, screenshot: str) -> None:
     if screenshot and not Path(screenshot).resolve().parent.is_dir():
         raise UsageError(f"--screenshot {screenshot}: its folder does not exist")
     server = start_page(run_dir)
-    if not json.loads((Path(run_dir) / EXPORT_FOLDER / INFO_FILE).read_text())["conditional"]:
-        raise UsageError(f"{run_dir}: an unconditional (dcgan) generator has no digit to check")
-    judge = run_judge(run_dir)
-    try:
-        figures = check_page(page_url(server), judge, canvases, screenshot or None)
+    try:  # the server stops on every way out, errors included
+        if not json.loads((Path(run_dir) / EXPORT_FOLDER / INFO_FILE).read_text())["conditional"]:
+            raise UsageError(f"{run_dir}: an unconditional (dcgan) generator has no digit to check")
+        figures = check_page(page_url(server), run_judge(run_dir), canvases, screenshot or None)
     finally:
         server.shutdown()
     (Path(run_dir) / EXPORT_FOLDER / CHECK_FILE).write_text(json.dumps(figures, indent=2) + "\n")
