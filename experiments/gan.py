@@ -29,10 +29,11 @@ needed). Draw eight 7s from a conditional run into sevens.png:
 
     .venv/bin/python -c "import keras, numpy as np
     g = keras.models.load_model('RUN_DIR/generator.keras')
-    sevens = g.predict([np.random.normal(size=(8, 100)), np.full(8, 7)])
+    sevens = g.predict([np.random.uniform(-1, 1, size=(8, 100)), np.full(8, 7)])
     keras.utils.save_img('sevens.png', np.hstack(sevens))"
 
-(a dcgan generator takes the noise alone: ``g.predict(np.random.normal(size=(8, 100)))``).
+(noise as the run was trained: uniform in [-1, 1] by default, `noise=normal` and config=dcgan
+use normal noise; a dcgan generator takes the noise alone: ``g.predict(noise)``).
 """
 
 import dataclasses
