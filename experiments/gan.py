@@ -44,7 +44,7 @@ from typing import Annotated, Literal
 import keras
 import numpy as np
 
-from tfnotes.digits.judge import judge_features, judge_probabilities, train_digit_judge
+from tfnotes.digits.judge import judge_features, judge_of_run, judge_probabilities
 from tfnotes.digits.loading import load_digits_for_run
 from tfnotes.generative import (
     GenerativeAdversarialNetwork,
@@ -98,6 +98,8 @@ class Config(CommonConfig):
     beta_1: Annotated[float, Range("[0, 1)")] = 0.0
     # Adam's second-moment decay of both (SNGAN: 0.9; the tutorial's: 0.999)
     beta_2: Annotated[float, Range("[0, 1)")] = 0.9
+    # both step sizes: constant, or decayed linearly to 0 over the run's steps (SNGAN's code)
+    lr_decay: Literal["none", "linear"] = "linear"
     # the adversarial loss: hinge (SNGAN, BigGAN), or the DCGAN tutorial's cross-entropy
     loss: Literal["nonsaturating", "hinge"] = "hinge"
     spectral_norm: bool = True  # spectrally normalise the discriminator's layers
@@ -275,16 +277,19 @@ def history_summary(history, from_epoch=HOLD_FROM_EPOCH):
     return summary
 
 
+def step_sizes(learning_rate, lr_decay, total_steps):
+    """The Adam step size: `learning_rate`, or a linear decay from it to 0 over `total_steps`."""
+    if lr_decay == "none":
+        return learning_rate
+    return keras.optimizers.schedules.PolynomialDecay(
+        learning_rate, decay_steps=max(total_steps, 1), end_learning_rate=0.0, power=1.0
+    )
+
+
 def judge_for(splits, config):
     """The digit judge trained on the training split, cached under LOGDIR/_cache."""
     start = time.perf_counter()
-    judge = train_digit_judge(
-        splits.train_images,
-        splits.train_labels,
-        Path(config.logdir) / "_cache",
-        seed=config.seed,
-        epochs=config.judge_epochs,
-    )
+    judge = judge_of_run(splits, config)
     print(
         f"judge: ready in {time.perf_counter() - start:.1f} s "
         f"(cached under {Path(config.logdir) / '_cache'})",
@@ -327,9 +332,11 @@ def run(config, run_dir):
         "generator": config.learning_rate,
         "discriminator": config.discriminator_learning_rate or config.learning_rate,
     }
+    dataset = training_dataset(splits, config)
+    total_steps = config.epochs * int(dataset.cardinality())
     optimizers = {
         part: keras.optimizers.Adam(
-            learning_rate,
+            step_sizes(learning_rate, config.lr_decay, total_steps),
             beta_1=config.beta_1,
             beta_2=config.beta_2,
             clipnorm=config.clipnorm,
@@ -341,7 +348,7 @@ def run(config, run_dir):
     grid = SampleGrid(run_dir, config, scores)
     history = fit_model(
         model,
-        training_dataset(splits, config),
+        dataset,
         None,
         config=config,
         run_dir=run_dir,

@@ -21,14 +21,13 @@ Run it:
 """
 
 import dataclasses
-from pathlib import Path
 from typing import Annotated
 
 import keras
 import numpy as np
 
 from experiments import vae
-from tfnotes.digits.judge import judge_probabilities, train_digit_judge
+from tfnotes.digits.judge import judge_of_run, judge_probabilities
 from tfnotes.errors import UsageError
 from tfnotes.generative import image_grid, save_png, write_image
 from tfnotes.generative.interpolation import (
@@ -105,9 +104,7 @@ def run(config, run_dir):
         metrics[f"{name}_test_reconstruction_loss"] = scores["test_reconstruction_loss"]
         models[name] = keras.models.load_model(run_dir.path / name / "model.keras")
     train_images, eval_binary, splits = vae.load_splits(config)
-    judge = train_digit_judge(splits.train_images, splits.train_labels,
-                              Path(config.logdir) / "_cache", seed=config.seed,
-                              epochs=config.judge_epochs)
+    judge = judge_of_run(splits, config)
     labels = np.asarray(splits.eval_labels, np.int64)
     pairs = same_class_pairs(labels, config.pairs, seed=config.seed)
     for name, model in models.items():

@@ -115,3 +115,12 @@ def test_conditional_train_step_compiles_with_xla_and_tracks_the_auxiliary_class
     assert "mode_seeking_loss" not in {
         metric.name for metric in GenerativeAdversarialNetwork("dcgan", width=2).metrics
     }
+
+
+def test_linear_lr_decay_falls_from_the_learning_rate_to_zero_over_the_run():
+    from experiments.gan import step_sizes
+
+    assert step_sizes(2e-4, "none", total_steps=100) == 2e-4
+    schedule = step_sizes(2e-4, "linear", total_steps=100)
+    values = [float(schedule(step)) for step in (0, 50, 100, 150)]
+    np.testing.assert_allclose(values, [2e-4, 1e-4, 0.0, 0.0], atol=1e-12)

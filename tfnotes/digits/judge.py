@@ -99,6 +99,21 @@ def train_digit_judge(images, labels, cache_dir, seed=0, epochs=10, batch_size=6
     return judge
 
 
+def judge_of_run(splits, config) -> keras.Model:
+    """The judge a run scores with: trained on `splits`' training digits, cached.
+
+    `config` names the cache's parent (`logdir`, the cache is `logdir/_cache`), the
+    `seed` and the `judge_epochs`: a run's Config, or its config.json read back.
+    """
+    return train_digit_judge(
+        splits.train_images,
+        splits.train_labels,
+        Path(config.logdir) / "_cache",
+        seed=config.seed,
+        epochs=config.judge_epochs,
+    )
+
+
 def judge_probabilities(judge, images, batch_size=500) -> np.ndarray:
     """Class probabilities `[N, 10]` for uint8 (0..255) or float (0..1) images."""
     return np.asarray(judge.predict(_as_model_input(images), batch_size=batch_size, verbose=0))

@@ -91,23 +91,22 @@ def run_judge(run_dir):
     """The digit judge of the run's data (the one its scores used; cached, so usually instant)."""
     import types
 
-    from tfnotes.digits.judge import train_digit_judge
+    from tfnotes.digits.judge import judge_of_run
     from tfnotes.digits.loading import load_digits_for_run
 
     settings = run_settings(run_dir)
     if "data" not in settings:
         raise UsageError(f"{run_dir}: no readable config.json naming the run's data")
-    config = types.SimpleNamespace(
-        **{"data_dir": None, "synthetic_count": 10000, "max_train_images": 0, **settings}
-    )
-    splits = load_digits_for_run(config)
-    return train_digit_judge(
-        splits.train_images,
-        splits.train_labels,
-        Path(settings.get("logdir", "tensorboard_logs")) / "_cache",
-        seed=settings.get("seed", 0),
-        epochs=settings.get("judge_epochs", 10),
-    )
+    defaults = {
+        "data_dir": None,
+        "synthetic_count": 10000,
+        "max_train_images": 0,
+        "logdir": "tensorboard_logs",
+        "seed": 0,
+        "judge_epochs": 10,
+    }
+    config = types.SimpleNamespace(**{**defaults, **settings})
+    return judge_of_run(load_digits_for_run(config), config)
 
 
 def check(run_dir, canvases: int, screenshot: str) -> None:

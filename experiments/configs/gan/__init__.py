@@ -12,6 +12,7 @@ TUTORIAL_TRAINING = dict(
     discriminator_learning_rate=0.0,
     beta_1=0.5,
     beta_2=0.999,
+    lr_decay="none",
     discriminator_width=0,
     noise="normal",
 )
