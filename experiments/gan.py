@@ -64,6 +64,7 @@ from tfnotes.train import (
     ALL_STRATEGIES,
     CommonConfig,
     EpochTimer,
+    Fraction,
     NonNegativeFloat,
     NonNegativeInt,
     PositiveFloat,
@@ -73,6 +74,7 @@ from tfnotes.train import (
     seed_everything,
     write_scalars,
 )
+from tfnotes.train.schedules import LinearDecayToZero
 
 # strategy=: all; fit_model distributes, and GenerativeAdversarialNetwork.train_step
 # scales both losses and draws its noise for the replicas (tfnotes.train.replicas).
@@ -98,8 +100,11 @@ class Config(CommonConfig):
     beta_1: Annotated[float, Range("[0, 1)")] = 0.0
     # Adam's second-moment decay of both (SNGAN: 0.9; the tutorial's: 0.999)
     beta_2: Annotated[float, Range("[0, 1)")] = 0.9
-    # both step sizes: constant, or decayed linearly to 0 over the run's steps (SNGAN's code)
+    # both step sizes: constant, or held, then decayed linearly to 0 at the run's last step
     lr_decay: Literal["none", "linear"] = "linear"
+    # lr_decay=linear: the share of the run's steps at the full step size before the decay
+    # (0: SNGAN's decay over the whole run; 0.5: pix2pix's, so the digits are learnt at full speed)
+    lr_decay_start: Fraction = 0.5
     # the adversarial loss: hinge (SNGAN, BigGAN), or the DCGAN tutorial's cross-entropy
     loss: Literal["nonsaturating", "hinge"] = "hinge"
     spectral_norm: bool = True  # spectrally normalise the discriminator's layers
@@ -277,13 +282,12 @@ def history_summary(history, from_epoch=HOLD_FROM_EPOCH):
     return summary
 
 
-def step_sizes(learning_rate, lr_decay, total_steps):
-    """The Adam step size: `learning_rate`, or a linear decay from it to 0 over `total_steps`."""
-    if lr_decay == "none":
+def step_sizes(learning_rate, config, total_steps):
+    """The Adam step size: `learning_rate`, or held then decayed linearly to 0 at `total_steps`."""
+    if config.lr_decay == "none":
         return learning_rate
-    return keras.optimizers.schedules.PolynomialDecay(
-        learning_rate, decay_steps=max(total_steps, 1), end_learning_rate=0.0, power=1.0
-    )
+    hold_steps = round(config.lr_decay_start * total_steps)
+    return LinearDecayToZero(learning_rate, total_steps, hold_steps)
 
 
 def judge_for(splits, config):
@@ -336,7 +340,7 @@ def run(config, run_dir):
     total_steps = config.epochs * int(dataset.cardinality())
     optimizers = {
         part: keras.optimizers.Adam(
-            step_sizes(learning_rate, config.lr_decay, total_steps),
+            step_sizes(learning_rate, config, total_steps),
             beta_1=config.beta_1,
             beta_2=config.beta_2,
             clipnorm=config.clipnorm,

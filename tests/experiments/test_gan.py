@@ -117,10 +117,15 @@ def test_conditional_train_step_compiles_with_xla_and_tracks_the_auxiliary_class
     }
 
 
-def test_linear_lr_decay_falls_from_the_learning_rate_to_zero_over_the_run():
-    from experiments.gan import step_sizes
+def test_step_sizes_hold_the_learning_rate_then_fall_linearly_to_zero_at_the_last_step():
+    from experiments.gan import Config, step_sizes
 
-    assert step_sizes(2e-4, "none", total_steps=100) == 2e-4
-    schedule = step_sizes(2e-4, "linear", total_steps=100)
-    values = [float(schedule(step)) for step in (0, 50, 100, 150)]
-    np.testing.assert_allclose(values, [2e-4, 1e-4, 0.0, 0.0], atol=1e-12)
+    assert step_sizes(2e-4, Config(lr_decay="none"), total_steps=100) == 2e-4
+    cases = {  # lr_decay_start -> {step: step size} over a 100-step run
+        0.0: {0: 2e-4, 50: 1e-4, 100: 0.0, 150: 0.0},
+        0.5: {0: 2e-4, 50: 2e-4, 75: 1e-4, 100: 0.0, 150: 0.0},
+    }
+    for start, expected in cases.items():
+        schedule = step_sizes(2e-4, Config(lr_decay="linear", lr_decay_start=start), 100)
+        values = [float(schedule(step)) for step in expected]
+        np.testing.assert_allclose(values, list(expected.values()), atol=1e-12)
