@@ -31,3 +31,11 @@ def test_main_refuses_a_folder_without_validation_logs_in_one_line(tmp_path, cap
     error = capsys.readouterr().err
     assert error.count("\n") == 1 and "no validation/" in error and str(tmp_path) in error
     assert not (tmp_path / "out.png").exists()
+
+
+def test_main_wants_one_label_per_run_or_none(tmp_path, capsys):
+    write_run(tmp_path / "a", [0.9, 0.95], [30.0, 15.0])
+    out = tmp_path / "curves.png"
+    assert main([str(out), str(tmp_path / "a"), "--label", "x", "--label", "y"]) == 2
+    assert "2 --label for 1 runs" in capsys.readouterr().err and not out.exists()
+    assert main([str(out), str(tmp_path / "a"), "--label", "seed 0"]) == 0 and out.is_file()

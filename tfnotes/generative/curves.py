@@ -49,21 +49,31 @@ def plot_training_curves(run_dirs, path, labels=None) -> None:
 
 
 def main(argv=None) -> int:
-    """``OUT.png RUN_DIR [RUN_DIR ...]``: the runs' curves, each labelled with its folder's name."""
+    """``OUT.png RUN_DIR [RUN_DIR ...] [--label NAME ...]``: the runs' curves in one picture.
+
+    Each run is labelled with its `--label` (one per run, in order) or its folder's name.
+    """
     from tfnotes.errors import OneLineArgumentParser, UsageError
 
     parser = OneLineArgumentParser(prog="python -m tfnotes.generative.curves")
     parser.add_argument("out", help="the PNG to write")
     parser.add_argument("run_dirs", nargs="+", help="finished gan runs (their validation/ logs)")
+    parser.add_argument(
+        "--label", action="append", help="a run's name in the legend: one per run, in order"
+    )
     try:
         args = parser.parse_args(argv)
+        if args.label and len(args.label) != len(args.run_dirs):
+            raise UsageError(
+                f"{len(args.label)} --label for {len(args.run_dirs)} runs: give one per run or none"
+            )
         for run_dir in args.run_dirs:
             if not (Path(run_dir) / "validation").is_dir():
                 raise UsageError(f"{run_dir}: no validation/ TensorBoard logs (not a gan run?)")
     except UsageError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    plot_training_curves(args.run_dirs, args.out)
+    plot_training_curves(args.run_dirs, args.out, labels=args.label)
     print(f"wrote {args.out}")
     return 0
 
