@@ -60,6 +60,7 @@ $(WEB_STAMP): web/package.json web/package-lock.json
 
 # Serve a finished gan run's generator in a web page: make serve-gan RUN=RUN_DIR [GAN_PORT=N]
 serve-gan: install web
+	@if [ -z "$(RUN)" ]; then echo "error: make serve-gan needs RUN=RUN_DIR (a finished gan run)" >&2; exit 2; fi
 	$(PY) -m experiments --serve-gan $(RUN) --port $(GAN_PORT)
 
 clean:

@@ -63,3 +63,13 @@ def test_a_port_in_use_is_a_usage_error(tmp_path):
         port = taken.getsockname()[1]
         with pytest.raises(UsageError, match=f"{port} is already in use"):
             start_server(tmp_path, tmp_path, tmp_path, port)
+
+
+def test_an_unusable_out_dir_and_a_dcgan_check_are_one_line_with_status_2(tmp_path, run_main):
+    run_dir = write_run(tmp_path / "run", conditional=False)
+    (tmp_path / "a_file").write_text("")
+    status, _, stderr = run_main(["--export-gan", str(run_dir), str(tmp_path / "a_file")])
+    assert status == 2 and stderr.count("\n") == 1 and "cannot make this folder" in stderr
+    status, _, stderr = run_main(["--check-gan-page", str(run_dir)])
+    assert status == 2 and stderr.count("\n") == 1 and "no digit to check" in stderr
+    assert not (run_dir / "web").exists()  # refused before exporting

@@ -39,3 +39,16 @@ def test_main_wants_one_label_per_run_or_none(tmp_path, capsys):
     assert main([str(out), str(tmp_path / "a"), "--label", "x", "--label", "y"]) == 2
     assert "2 --label for 1 runs" in capsys.readouterr().err and not out.exists()
     assert main([str(out), str(tmp_path / "a"), "--label", "seed 0"]) == 0 and out.is_file()
+
+
+def test_main_refuses_a_bad_output_path_or_a_missing_run_in_one_line(tmp_path, capsys):
+    write_run(tmp_path / "a", [0.9, 0.95], [30.0, 15.0])
+    run = str(tmp_path / "a")
+    for out, expected in (
+        (tmp_path / "no_folder" / "c.png", "give a .png path"),
+        (tmp_path / "c.txt", "give a .png path"),
+    ):
+        assert main([str(out), run]) == 2
+        assert expected in capsys.readouterr().err
+    assert main([str(tmp_path / "c.png"), str(tmp_path / "missing")]) == 2
+    assert "no such run directory" in capsys.readouterr().err

@@ -60,6 +60,9 @@ def load_digits_for_run(config, max_eval_images: int = 0) -> DigitSplits:
     splits = load_digits(
         config.data, config.data_dir, seed=config.seed, synthetic_count=config.synthetic_count
     )
+    if splits.note:  # what the loader read, before the cuts below
+        print(f"data: {splits.note}", flush=True)
+    loaded = len(splits.train_images)
     train_cut = slice(None, config.max_train_images or None)
     eval_cut = slice(None, max_eval_images or None)
     splits.train_images, splits.train_labels = (
@@ -70,13 +73,13 @@ def load_digits_for_run(config, max_eval_images: int = 0) -> DigitSplits:
         splits.eval_images[eval_cut],
         splits.eval_labels[eval_cut],
     )
+    cut = len(splits.train_images) < loaded
     print(
-        f"data: {splits.source}: {len(splits.train_images)} train / "
+        f"data: {splits.source}: {len(splits.train_images)} train"
+        f"{f' (the first of {loaded}: max_train_images)' if cut else ''} / "
         f"{len(splits.eval_images)} eval digits",
         flush=True,
     )
-    if splits.note:
-        print(f"data: {splits.note}", flush=True)
     return splits
 
 

@@ -118,6 +118,8 @@ def check(run_dir, canvases: int, screenshot: str) -> None:
         raise UsageError(f"--canvases {canvases}: read at least 10 (one per digit)")
     if screenshot and not Path(screenshot).resolve().parent.is_dir():
         raise UsageError(f"--screenshot {screenshot}: its folder does not exist")
+    if run_settings(run_dir).get("variant") == "dcgan":  # refused before anything is exported
+        raise UsageError(f"{run_dir}: an unconditional (dcgan) generator has no digit to check")
     server = start_page(run_dir)
     try:  # the server stops on every way out, errors included
         if not json.loads((Path(run_dir) / EXPORT_FOLDER / INFO_FILE).read_text())["conditional"]:

@@ -96,10 +96,13 @@ def export_generator(run_dir, out_dir) -> dict:
     import keras
 
     source = generator_path(run_dir)
+    out_dir = Path(out_dir)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise UsageError(f"{out_dir}: cannot make this folder ({error.strerror})") from None
     generator = keras.models.load_model(source)
     info = describe(generator, run_settings(run_dir))
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
     inputs = check_inputs(info)
     expected = generator.predict(inputs if info["conditional"] else inputs[0], verbose=0)
     model_path = out_dir / MODEL_FILE

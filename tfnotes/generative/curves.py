@@ -67,7 +67,12 @@ def main(argv=None) -> int:
             raise UsageError(
                 f"{len(args.label)} --label for {len(args.run_dirs)} runs: give one per run or none"
             )
+        out = Path(args.out)
+        if out.suffix.lower() != ".png" or not out.resolve().parent.is_dir():
+            raise UsageError(f"{args.out}: give a .png path in an existing folder")
         for run_dir in args.run_dirs:
+            if not Path(run_dir).is_dir():
+                raise UsageError(f"{run_dir}: no such run directory")
             if not (Path(run_dir) / "validation").is_dir():
                 raise UsageError(f"{run_dir}: no validation/ TensorBoard logs (not a gan run?)")
     except UsageError as error:
