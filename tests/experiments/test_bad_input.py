@@ -79,6 +79,7 @@ CASES = [
     Case(["language_model_vs_keras", "cell=clockwork"]),
     Case(["gan", "loss=wasserstein"]),
     Case(["gan", "ema_decay=1"]),
+    Case(["gan", "lr_decay_start=2"]),
     Case(["policy_gradient", "env=CartPol-v1"]),
     Case(["dqn", "env=Pendulum-v1"]),
     Case(["policy_gradient", "env=MountainCar-v0", "observe=positions"]),
