@@ -73,13 +73,10 @@ def load_digits_for_run(config, max_eval_images: int = 0) -> DigitSplits:
         splits.eval_images[eval_cut],
         splits.eval_labels[eval_cut],
     )
-    cut = len(splits.train_images) < loaded
-    print(
-        f"data: {splits.source}: {len(splits.train_images)} train"
-        f"{f' (the first of {loaded}: max_train_images)' if cut else ''} / "
-        f"{len(splits.eval_images)} eval digits",
-        flush=True,
-    )
+    train = f"{len(splits.train_images)} train"
+    if len(splits.train_images) < loaded:
+        train += f" (the first of {loaded}: max_train_images)"
+    print(f"data: {splits.source}: {train} / {len(splits.eval_images)} eval digits", flush=True)
     return splits
 
 

@@ -19,7 +19,6 @@ from pathlib import Path
 
 from tfnotes.errors import OneLineArgumentParser, UsageError
 from tfnotes.gan_page.export import (
-    INFO_FILE,
     export_generator,
     generator_path,
     is_current,
@@ -118,12 +117,11 @@ def check(run_dir, canvases: int, screenshot: str) -> None:
         raise UsageError(f"--canvases {canvases}: read at least 10 (one per digit)")
     if screenshot and not Path(screenshot).resolve().parent.is_dir():
         raise UsageError(f"--screenshot {screenshot}: its folder does not exist")
-    if run_settings(run_dir).get("variant") == "dcgan":  # refused before anything is exported
+    # Refused before anything is exported; a run without config.json is refused by run_judge.
+    if run_settings(run_dir).get("variant") == "dcgan":
         raise UsageError(f"{run_dir}: an unconditional (dcgan) generator has no digit to check")
     server = start_page(run_dir)
     try:  # the server stops on every way out, errors included
-        if not json.loads((Path(run_dir) / EXPORT_FOLDER / INFO_FILE).read_text())["conditional"]:
-            raise UsageError(f"{run_dir}: an unconditional (dcgan) generator has no digit to check")
         figures = check_page(page_url(server), run_judge(run_dir), canvases, screenshot or None)
     finally:
         server.shutdown()
