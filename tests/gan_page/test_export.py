@@ -73,3 +73,10 @@ def test_an_unusable_out_dir_and_a_dcgan_check_are_one_line_with_status_2(tmp_pa
     status, _, stderr = run_main(["--check-gan-page", str(run_dir)])
     assert status == 2 and stderr.count("\n") == 1 and "no digit to check" in stderr
     assert not (run_dir / "web").exists()  # refused before exporting
+
+
+def test_a_malformed_generator_file_is_one_line_with_status_2(tmp_path, run_main):
+    run_dir = write_run(tmp_path / "run")
+    (run_dir / "generator.keras").write_text("not a zip")
+    status, _, stderr = run_main(["--export-gan", str(run_dir), str(tmp_path / "out")])
+    assert status == 2 and stderr.count("\n") == 1 and "not a readable Keras model" in stderr

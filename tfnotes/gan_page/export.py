@@ -101,7 +101,10 @@ def export_generator(run_dir, out_dir) -> dict:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise UsageError(f"{out_dir}: cannot make this folder ({error.strerror})") from None
-    generator = keras.models.load_model(source)
+    try:
+        generator = keras.models.load_model(source)
+    except (OSError, ValueError) as error:  # not a .keras zip, or not a model Keras can build
+        raise UsageError(f"{source}: not a readable Keras model ({type(error).__name__})") from None
     info = describe(generator, run_settings(run_dir))
     inputs = check_inputs(info)
     expected = generator.predict(inputs if info["conditional"] else inputs[0], verbose=0)
